@@ -1,0 +1,13 @@
+import adapter from '@sveltejs/adapter-static';
+import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
+
+/** @type {import('@sveltejs/kit').Config} */
+const config = {
+	preprocess: vitePreprocess(),
+	kit: {
+		// The playground renders client-side only; index.html is the fallback for every route.
+		adapter: adapter({ fallback: 'index.html' })
+	}
+};
+
+export default config;
