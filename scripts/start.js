@@ -1,0 +1,17 @@
+// `npm start`: install what is missing, build the static site and serve it on 127.0.0.1.
+import { spawnSync, spawn } from 'node:child_process';
+import { checkVersions, installModules, root } from './preflight.js';
+
+checkVersions();
+installModules();
+
+const port = process.env.PORT ?? '4173';
+const build = spawnSync('npx', ['vite', 'build'], { cwd: root, stdio: 'inherit' });
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+const args = ['vite', 'preview', '--host', '127.0.0.1', '--port', port, '--strictPort'];
+const server = spawn('npx', args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+server.stdout.on('data', (chunk) => process.stdout.write(chunk));
+console.log(`\nGradient Playground: http://127.0.0.1:${port}/\n`);
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
+server.on('exit', (code) => process.exit(code ?? 0));
