@@ -1,0 +1,108 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, test } from 'vitest';
+import {
+	MAX_FRAGMENT_LENGTH,
+	decodeNotebook,
+	encodeNotebook,
+	validateNotebook
+} from '../../../src/lib/share/codec';
+import type { NotebookDocument } from '../../../src/lib/share/format';
+
+const notebooksDir = path.resolve('static/notebooks');
+const examples = readdirSync(notebooksDir).filter((name) => name.endsWith('.json'));
+
+function loadExample(name: string): NotebookDocument {
+	return validateNotebook(JSON.parse(readFileSync(path.join(notebooksDir, name), 'utf8')));
+}
+
+const small: NotebookDocument = {
+	version: 1,
+	title: 'two cells',
+	cells: [
+		{ id: 'a', code: 'const a = 1;' },
+		{ id: 'b', code: 'const b = a + 1; // "quoted" \\ and ünïcode' }
+	],
+	inputs: { 'a/depth': 30 }
+};
+
+describe('encodeNotebook', () => {
+	test('examples exist to round-trip', () => {
+		expect(examples.length).toBeGreaterThan(0);
+	});
+
+	test.each(examples)('round trip of %s keeps every byte', (name) => {
+		const notebook = loadExample(name);
+		const link = encodeNotebook(notebook);
+		const decoded = decodeNotebook(link);
+
+		expect(decoded.ok).toBe(true);
+		if (!decoded.ok) return;
+		expect(JSON.stringify(decoded.notebook)).toBe(JSON.stringify(notebook));
+		expect(encodeNotebook(decoded.notebook)).toBe(link);
+	});
+
+	test('link uses v1 prefix and base64url only', () => {
+		expect(encodeNotebook(small)).toMatch(/^v1\.[A-Za-z0-9_-]+$/);
+	});
+
+	test('key order of the input does not change the link', () => {
+		const reordered = {
+			inputs: small.inputs,
+			cells: small.cells,
+			title: small.title,
+			version: 1
+		} as NotebookDocument;
+		expect(encodeNotebook(reordered)).toBe(encodeNotebook(small));
+	});
+});
+
+describe('decodeNotebook on damaged links', () => {
+	const link = encodeNotebook(small);
+
+	test.each([0.3, 0.5, 0.8, 0.95])('link cut at %s recovers leading cells intact', (fraction) => {
+		const notebook = loadExample('post-3-4.json');
+		const full = encodeNotebook(notebook);
+		const result = decodeNotebook(full.slice(0, Math.floor(full.length * fraction)));
+
+		expect(result.ok).toBe(false);
+		if (result.ok) return;
+		expect(result.message).toMatch(/^This share link is damaged: .+ could be recovered\.$/);
+		expect(result.recovered.length).toBeGreaterThan(0);
+		expect(result.recovered).toEqual(notebook.cells.slice(0, result.recovered.length));
+	});
+
+	test.each([
+		['empty payload', 'v1.'],
+		['no version', 'abcdef'],
+		['bad characters', 'v1.abc$def'],
+		['corrupted bytes', `v1.${'A'.repeat(40)}`],
+		['flipped middle', link.slice(0, 10) + (link[10] === 'A' ? 'B' : 'A') + link.slice(11)]
+	])('%s gives a message, not an exception', (_, payload) => {
+		const result = decodeNotebook(payload);
+		expect(result.ok).toBe(false);
+		if (!result.ok) expect(result.message).toMatch(/^This share link is damaged: .+\./);
+	});
+
+	test('unknown version names both versions', () => {
+		const result = decodeNotebook(link.replace(/^v1\./, 'v7.'));
+		expect(result.ok).toBe(false);
+		if (result.ok) return;
+		expect(result.message).toContain('v7');
+		expect(result.message).toContain('reads v1');
+	});
+
+	test('huge payload is rejected before inflating', () => {
+		const result = decodeNotebook(`v1.${'A'.repeat(MAX_FRAGMENT_LENGTH + 1)}`);
+		expect(result.ok).toBe(false);
+		if (!result.ok) expect(result.message).toContain(String(MAX_FRAGMENT_LENGTH));
+	});
+
+	test('invalid notebook JSON names the field', () => {
+		expect(() => validateNotebook({ version: 1, cells: [{ id: 1 }] })).toThrow(/cell 0/);
+		expect(() => validateNotebook({ version: 1, cells: 'x' })).toThrow(/"cells" must be an array/);
+		expect(() => validateNotebook({ version: 1, cells: [small.cells[0], small.cells[0]] })).toThrow(
+			/appears twice/
+		);
+	});
+});
