@@ -11,6 +11,7 @@ export const CHROMIUM = '/usr/bin/chromium';
 
 const STAMP = path.join(root, 'node_modules', '.gp-install-stamp');
 
+/** @param {string} message */
 function fail(message) {
 	console.error(`\n${message}\n`);
 	process.exit(1);

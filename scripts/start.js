@@ -13,5 +13,7 @@ const args = ['vite', 'preview', '--host', '127.0.0.1', '--port', port, '--stric
 const server = spawn('npx', args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
 server.stdout.on('data', (chunk) => process.stdout.write(chunk));
 console.log(`\nGradient Playground: http://127.0.0.1:${port}/\n`);
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
+	process.on(signal, () => server.kill(signal));
+}
 server.on('exit', (code) => process.exit(code ?? 0));

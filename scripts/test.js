@@ -14,6 +14,7 @@ installModules();
 installChromium();
 console.log(`Browser: ${chromiumVersion()}`);
 
+/** @type {[string, string[]][]} */
 const steps = [
 	['format', ['prettier', '--check', '.']],
 	['lint', ['eslint', '.']],

@@ -145,15 +145,44 @@ export type WorkerEvent =
 	| { type: 'chart'; cell: CellId; chart: ChartSpec }
 	| { type: 'inputs'; cell: CellId; inputs: InputSpec[] }
 	| { type: 'progress'; cell: CellId; done: number; total: number }
-	/** Sent once at start: which backend runs and on what adapter. */
-	| { type: 'backend'; backend: BackendName; adapter: string; note?: string };
+	/** Which backend runs and on what adapter: sent at init, on setBackend, and after a lost GPU device. */
+	| { type: 'backend'; backend: BackendName; adapter: string; note?: string }
+	/**
+	 * A value shown by `display(x)` during a run, in call order. The page appends it under the
+	 * cell and clears the list when the cell's state becomes 'running'.
+	 */
+	| { type: 'display'; cell: CellId; value: CellValue }
+	/**
+	 * Sent about every 250 ms while a cell runs, from a timer, so it only arrives when the
+	 * worker's event loop turns. `client.ts` uses it as a watchdog and does not forward it.
+	 */
+	| { type: 'heartbeat' };
 
-/** The methods the worker exposes through comlink. All are async across the boundary. */
+/** What a fresh worker needs to continue where a stopped one left off. */
+export interface RestartOptions {
+	/** Cells not to run, with the message to show: they and their downstream are 'stopped'. */
+	stopped?: Record<CellId, string>;
+	/** Run counts to continue from, so `data-run-count` never goes back. */
+	runCounts?: Record<CellId, number>;
+}
+
+/**
+ * The methods the worker exposes through comlink. All are async across the boundary. Each
+ * resolves once the change is applied and the runs it causes are queued, not when they end:
+ * follow the runs through 'state' events.
+ */
 export interface NotebookWorkerApi {
 	/** Pick a backend and report it; 'auto' uses WebGPU when an adapter exists. */
 	init(backend: BackendName | 'auto', onEvent: (event: WorkerEvent) => void): Promise<void>;
-	/** Replace the whole notebook and run every cell in dependency order. */
-	setNotebook(cells: CellSource[], inputs?: Record<string, unknown>): Promise<void>;
+	/**
+	 * Replace the whole notebook and run every cell in dependency order. `inputs` are keyed by
+	 * `${cellId}/${label}`, as in the notebook document.
+	 */
+	setNotebook(
+		cells: CellSource[],
+		inputs?: Record<string, unknown>,
+		options?: RestartOptions
+	): Promise<void>;
 	/** Change one cell's code; it and its downstream cells re-run. */
 	updateCell(cell: CellSource): Promise<void>;
 	/** Add a cell at `index`. */

@@ -2,7 +2,8 @@ import { describe, expect, test } from 'vitest';
 import {
 	DEFAULT_EMBED_OPTIONS,
 	formatFragment,
-	parseFragment
+	parseFragment,
+	type EmbedOptions
 } from '../../../src/lib/share/fragment';
 
 describe('parseFragment', () => {
@@ -41,7 +42,11 @@ describe('formatFragment', () => {
 	});
 
 	test('round trip through parseFragment', () => {
-		const options = { cells: ['a', 'b c'], code: 'collapsible', edit: 'readonly' } as const;
+		const options: Partial<EmbedOptions> = {
+			cells: ['a', 'b c'],
+			code: 'collapsible',
+			edit: 'readonly'
+		};
 		const parsed = parseFragment(formatFragment('v1.payload', options));
 		expect(parsed.payload).toBe('v1.payload');
 		expect(parsed.options).toEqual({ ...DEFAULT_EMBED_OPTIONS, ...options, cells: ['a', 'b c'] });

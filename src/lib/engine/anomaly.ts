@@ -1,0 +1,68 @@
+/**
+ * Anomaly detection, as `torch.autograd.set_detect_anomaly`: while it is on, every node
+ * records the stack of the call that created it, and the first op that turns finite inputs
+ * into NaN, or the first backward rule that returns NaN, raises an error naming the op and
+ * that stack. Like PyTorch it looks for NaN only: infinities are legitimate results (log(0),
+ * masks of -inf, exp overflow) and are not reported. The checks read values synchronously,
+ * so they run on backends that offer `readSync` (the CPU backend).
+ */
+import { anomaly, type Node } from './autograd';
+import { AutogradError } from './errors';
+import type { Tensor } from './tensor';
+
+export function setDetectAnomaly(enabled: boolean): void {
+	anomaly.enabled = enabled;
+}
+
+export function isAnomalyEnabled(): boolean {
+	return anomaly.enabled;
+}
+
+/** Runs `fn` with anomaly detection on, as `with torch.autograd.detect_anomaly():`. */
+export function detectAnomaly<T>(fn: () => T): T {
+	const previous = anomaly.enabled;
+	anomaly.enabled = true;
+	try {
+		return fn();
+	} finally {
+		anomaly.enabled = previous;
+	}
+}
+
+export function checkForward(node: Node, inputs: readonly Tensor[], output: Tensor): void {
+	if (!hasNaN(output) || inputs.some(hasNaN)) return;
+	throw new AutogradError(
+		`anomaly: Function '${node.name()}' returned nan values in its 0th output during the forward pass, from inputs without nan.${origin(node)}`
+	);
+}
+
+export function checkBackward(node: Node, grads: readonly (Tensor | null)[]): void {
+	grads.forEach((grad, i) => {
+		if (grad && hasNaN(grad)) {
+			throw new AutogradError(
+				`anomaly: Function '${node.name()}' returned nan values in its ${i}th output.${origin(node)}`
+			);
+		}
+	});
+}
+
+function hasNaN(t: Tensor): boolean {
+	if (!t.dtype.is_floating_point) return false;
+	const read = t.storage.backend.readSync;
+	if (!read) return false;
+	const values = read.call(t.storage.backend, t);
+	for (let i = 0; i < values.length; i++) if (values[i] !== values[i]) return true;
+	return false;
+}
+
+// The creation stack, without the engine's own frames, so the user's line comes first.
+function origin(node: Node): string {
+	if (!node.stack) return '';
+	const lines = node.stack.split('\n').slice(1);
+	const user = lines.filter((line) => !/lib[\\/]engine[\\/]/.test(line));
+	const shown = (user.length > 0 ? user : lines)
+		.slice(0, 4)
+		.map((line) => line.trim())
+		.join('\n  ');
+	return ` The op was created at:\n  ${shown}`;
+}

@@ -1,0 +1,214 @@
+/**
+ * Batched matrix product on the CPU. `matmulReference` is the obviously correct triple loop;
+ * `matmul` is the fast path the backend uses, tested against it. Both accumulate in double
+ * and round once when storing.
+ */
+import { broadcastStrides } from '../../shape';
+import type { View } from '../backend';
+import { dataOf } from './elementwise';
+import { elementOffsets } from './iterate';
+
+type Data = ReturnType<typeof dataOf>;
+
+interface Batches {
+	n: number;
+	k: number;
+	m: number;
+	aAt: Int32Array;
+	bAt: Int32Array;
+	outAt: Int32Array;
+}
+
+function batchesOf(a: View, b: View, out: View): Batches {
+	const r = out.shape.length;
+	const batchShape = out.shape.slice(0, r - 2);
+	const batchStrides = (v: View) =>
+		broadcastStrides(v.shape.slice(0, -2), v.strides.slice(0, -2), batchShape);
+	return {
+		n: out.shape[r - 2],
+		k: a.shape[a.shape.length - 1],
+		m: out.shape[r - 1],
+		aAt: elementOffsets(batchShape, batchStrides(a), a.offset),
+		bAt: elementOffsets(batchShape, batchStrides(b), b.offset),
+		outAt: elementOffsets(batchShape, out.strides.slice(0, r - 2), out.offset)
+	};
+}
+
+function lastTwo(v: View): [number, number] {
+	const r = v.strides.length;
+	return [v.strides[r - 2], v.strides[r - 1]];
+}
+
+export function matmulReference(a: View, b: View, out: View): void {
+	const { n, k, m, aAt, bAt, outAt } = batchesOf(a, b, out);
+	const [sa0, sa1] = lastTwo(a);
+	const [sb0, sb1] = lastTwo(b);
+	const [so0, so1] = lastTwo(out);
+	const ad = dataOf(a);
+	const bd = dataOf(b);
+	const o = dataOf(out);
+	for (let t = 0; t < outAt.length; t++) {
+		for (let i = 0; i < n; i++) {
+			for (let j = 0; j < m; j++) {
+				let acc = 0;
+				for (let p = 0; p < k; p++)
+					acc += ad[aAt[t] + i * sa0 + p * sa1] * bd[bAt[t] + p * sb0 + j * sb1];
+				o[outAt[t] + i * so0 + j * so1] = acc;
+			}
+		}
+	}
+}
+
+let panel = new Float64Array(1024);
+
+/**
+ * The fast path: for every 4-column panel of b (copied into contiguous doubles, then reused
+ * by every row block, which keeps it in cache), 4x4 output blocks accumulate in 16 locals.
+ * Works on any strides, so transposed operands need no copy of their own.
+ */
+export function matmul(a: View, b: View, out: View): void {
+	const { n, k, m, aAt, bAt, outAt } = batchesOf(a, b, out);
+	const [sa0, sa1] = lastTwo(a);
+	const [sb0, sb1] = lastTwo(b);
+	const [so0, so1] = lastTwo(out);
+	const ad = dataOf(a);
+	const bd = dataOf(b);
+	const o = dataOf(out);
+	if (panel.length < 4 * k) panel = new Float64Array(4 * k);
+	const pb = panel;
+
+	for (let t = 0; t < outAt.length; t++) {
+		for (let j0 = 0; j0 < m; j0 += 4) {
+			const width = Math.min(4, m - j0);
+			packPanel(pb, bd, bAt[t] + j0 * sb1, sb0, sb1, k, width);
+			const oBase = outAt[t] + j0 * so1;
+			let i0 = 0;
+			for (; i0 + 4 <= n; i0 += 4) {
+				block4x4(o, oBase + i0 * so0, so0, so1, width, ad, aAt[t] + i0 * sa0, sa0, sa1, pb, k);
+			}
+			for (; i0 < n; i0++)
+				rowTimesPanel(o, oBase + i0 * so0, so1, width, ad, aAt[t] + i0 * sa0, sa1, pb, k);
+		}
+	}
+}
+
+// panel[4p + c] = b[p, j0 + c]; columns past `width` are zero.
+function packPanel(
+	pb: Float64Array,
+	bd: Data,
+	base: number,
+	sb0: number,
+	sb1: number,
+	k: number,
+	width: number
+) {
+	for (let p = 0; p < k; p++) {
+		const row = base + p * sb0;
+		for (let c = 0; c < 4; c++) pb[4 * p + c] = c < width ? bd[row + c * sb1] : 0;
+	}
+}
+
+function block4x4(
+	o: Data,
+	oBase: number,
+	so0: number,
+	so1: number,
+	width: number,
+	ad: Data,
+	aBase: number,
+	sa0: number,
+	sa1: number,
+	pb: Float64Array,
+	k: number
+): void {
+	let c00 = 0,
+		c01 = 0,
+		c02 = 0,
+		c03 = 0,
+		c10 = 0,
+		c11 = 0,
+		c12 = 0,
+		c13 = 0;
+	let c20 = 0,
+		c21 = 0,
+		c22 = 0,
+		c23 = 0,
+		c30 = 0,
+		c31 = 0,
+		c32 = 0,
+		c33 = 0;
+	let r0 = aBase;
+	for (let p = 0; p < k; p++) {
+		const x0 = ad[r0];
+		const x1 = ad[r0 + sa0];
+		const x2 = ad[r0 + 2 * sa0];
+		const x3 = ad[r0 + 3 * sa0];
+		const q = 4 * p;
+		const b0 = pb[q];
+		const b1 = pb[q + 1];
+		const b2 = pb[q + 2];
+		const b3 = pb[q + 3];
+		c00 += x0 * b0;
+		c01 += x0 * b1;
+		c02 += x0 * b2;
+		c03 += x0 * b3;
+		c10 += x1 * b0;
+		c11 += x1 * b1;
+		c12 += x1 * b2;
+		c13 += x1 * b3;
+		c20 += x2 * b0;
+		c21 += x2 * b1;
+		c22 += x2 * b2;
+		c23 += x2 * b3;
+		c30 += x3 * b0;
+		c31 += x3 * b1;
+		c32 += x3 * b2;
+		c33 += x3 * b3;
+		r0 += sa1;
+	}
+	writeRow(o, oBase, so1, width, c00, c01, c02, c03);
+	writeRow(o, oBase + so0, so1, width, c10, c11, c12, c13);
+	writeRow(o, oBase + 2 * so0, so1, width, c20, c21, c22, c23);
+	writeRow(o, oBase + 3 * so0, so1, width, c30, c31, c32, c33);
+}
+
+function writeRow(
+	o: Data,
+	at: number,
+	s: number,
+	width: number,
+	v0: number,
+	v1: number,
+	v2: number,
+	v3: number
+) {
+	o[at] = v0;
+	if (width > 1) o[at + s] = v1;
+	if (width > 2) o[at + 2 * s] = v2;
+	if (width > 3) o[at + 3 * s] = v3;
+}
+
+function rowTimesPanel(
+	o: Data,
+	at: number,
+	so1: number,
+	width: number,
+	ad: Data,
+	aBase: number,
+	sa1: number,
+	pb: Float64Array,
+	k: number
+) {
+	let v0 = 0,
+		v1 = 0,
+		v2 = 0,
+		v3 = 0;
+	for (let p = 0; p < k; p++) {
+		const x = ad[aBase + p * sa1];
+		v0 += x * pb[4 * p];
+		v1 += x * pb[4 * p + 1];
+		v2 += x * pb[4 * p + 2];
+		v3 += x * pb[4 * p + 3];
+	}
+	writeRow(o, at, so1, width, v0, v1, v2, v3);
+}

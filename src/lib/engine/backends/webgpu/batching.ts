@@ -1,0 +1,322 @@
+/**
+ * Lazy execution. Kernels do not run when an op is called: each call appends a command
+ * (dispatch, clear or copy) to the current batch, and the batch is encoded into one command
+ * encoder and submitted when a read needs results or the batch grows large. Consecutive
+ * dispatches share one compute pass; WebGPU orders dispatches inside a pass, so a kernel sees
+ * what the previous one wrote.
+ *
+ * Reads are the only round trips. A read requested while others are waiting joins the same
+ * flush (flushes start on a microtask), so `Promise.all` over several `item()` calls maps one
+ * staging buffer once.
+ */
+import { DeviceLostError, type GpuContext } from './device';
+
+/** Dispatch geometry: workgroup counts in x, y, z. */
+export type WorkgroupCount = readonly [number, number, number];
+
+interface Dispatch {
+	kind: 'dispatch';
+	pipeline: GPUComputePipeline;
+	/** Storage buffers, bound at bindings 1, 2, ... in this order. */
+	buffers: readonly GPUBuffer[];
+	/** Byte offset of this dispatch's uniforms in the arena (bound at binding 0), or -1. */
+	uniformOffset: number;
+	uniformSize: number;
+	workgroups: WorkgroupCount;
+}
+
+interface Clear {
+	kind: 'clear';
+	buffer: GPUBuffer;
+	offset: number;
+	size: number;
+}
+
+interface Copy {
+	kind: 'copy';
+	source: GPUBuffer;
+	sourceOffset: number;
+	target: GPUBuffer;
+	targetOffset: number;
+	size: number;
+}
+
+type Command = Dispatch | Clear | Copy;
+
+interface PendingRead {
+	buffer: GPUBuffer;
+	offset: number;
+	size: number;
+	resolve: (bytes: ArrayBuffer) => void;
+	reject: (error: Error) => void;
+}
+
+/** A small storage buffer kernels may flag problems into (an index out of range). */
+export interface StatusWords {
+	readonly buffer: GPUBuffer;
+	/** Turns nonzero status words into the error to raise, or null when all is well. */
+	readonly check: (words: Uint32Array) => Error | null;
+}
+
+/** Flush when this many commands wait, so memory parked for them is reclaimed. */
+const MAX_COMMANDS = 1024;
+const STATUS_BYTES = 16;
+
+export interface BatchStats {
+	dispatches: number;
+	submits: number;
+	reads: number;
+}
+
+export class CommandBatch {
+	readonly stats: BatchStats = { dispatches: 0, submits: 0, reads: 0 };
+
+	private commands: Command[] = [];
+	private reads: PendingRead[] = [];
+	/** Objects that must stay reachable until the commands using them are submitted. */
+	private held: object[] = [];
+	private arena = new Uint8Array(64 * 1024);
+	private arenaUsed = 0;
+	private uniformBuffer: GPUBuffer | null = null;
+	private flushScheduled = false;
+	private readonly submittedListeners: (() => void)[] = [];
+	private readonly uniformAlignment: number;
+
+	constructor(
+		private readonly context: GpuContext,
+		private readonly status: StatusWords | null = null
+	) {
+		this.uniformAlignment = context.limits.minUniformBufferOffsetAlignment;
+		context.onLost((error) => this.failAll(error));
+	}
+
+	get isEmpty(): boolean {
+		return this.commands.length === 0;
+	}
+
+	/** Registers a callback run after every submit (the buffer pool un-parks buffers). */
+	onSubmitted(listener: () => void): void {
+		this.submittedListeners.push(listener);
+	}
+
+	/** Keeps `objects` reachable until the work recorded so far is submitted. */
+	hold(...objects: object[]): void {
+		this.held.push(...objects);
+	}
+
+	dispatch(
+		pipeline: GPUComputePipeline,
+		buffers: readonly GPUBuffer[],
+		uniforms: ArrayBuffer | null,
+		workgroups: WorkgroupCount
+	): void {
+		this.context.assertAlive();
+		let uniformOffset = -1;
+		let uniformSize = 0;
+		if (uniforms) {
+			uniformOffset = this.appendUniforms(uniforms);
+			uniformSize = uniforms.byteLength;
+		}
+		this.push({ kind: 'dispatch', pipeline, buffers, uniformOffset, uniformSize, workgroups });
+	}
+
+	clear(buffer: GPUBuffer, offset: number, size: number): void {
+		this.context.assertAlive();
+		this.push({ kind: 'clear', buffer, offset, size });
+	}
+
+	copy(source: GPUBuffer, sourceOffset: number, target: GPUBuffer, targetOffset: number, size: number): void {
+		this.context.assertAlive();
+		this.push({ kind: 'copy', source, sourceOffset, target, targetOffset, size });
+	}
+
+	/** Bytes [offset, offset + size) of `buffer` once all recorded work has run. */
+	read(buffer: GPUBuffer, offset: number, size: number): Promise<ArrayBuffer> {
+		return new Promise((resolve, reject) => {
+			if (this.context.lostMessage !== null) {
+				reject(new DeviceLostError(this.context.lostMessage));
+				return;
+			}
+			this.reads.push({ buffer, offset, size, resolve, reject });
+			this.stats.reads++;
+			this.scheduleFlush();
+		});
+	}
+
+	/** Encodes and submits everything recorded; reads then map their results. */
+	flush(): void {
+		this.flushScheduled = false;
+		if (this.commands.length === 0 && this.reads.length === 0) return;
+		if (this.context.lostMessage !== null) {
+			this.failAll(new DeviceLostError(this.context.lostMessage));
+			return;
+		}
+
+		const commands = this.commands;
+		const reads = this.reads;
+		const uniformBytes = this.arenaUsed;
+		this.commands = [];
+		this.reads = [];
+		this.held = [];
+		this.arenaUsed = 0;
+
+		const staging = reads.length > 0 ? this.stagingFor(reads) : null;
+		const { device } = this.context;
+		this.context.captureErrors(() => {
+			const uniforms = uniformBytes > 0 ? this.uploadUniforms(uniformBytes) : null;
+			const encoder = device.createCommandEncoder();
+			this.encode(encoder, commands, uniforms);
+			if (staging) this.encodeReads(encoder, reads, staging);
+			device.queue.submit([encoder.finish()]);
+		});
+		this.stats.submits++;
+		for (const listener of this.submittedListeners) listener();
+		if (staging) void this.deliver(reads, staging);
+	}
+
+	private push(command: Command): void {
+		this.commands.push(command);
+		if (command.kind === 'dispatch') this.stats.dispatches++;
+		if (this.commands.length >= MAX_COMMANDS) this.flush();
+	}
+
+	private scheduleFlush(): void {
+		if (this.flushScheduled) return;
+		this.flushScheduled = true;
+		queueMicrotask(() => this.flush());
+	}
+
+	private appendUniforms(uniforms: ArrayBuffer): number {
+		const offset = this.arenaUsed;
+		const end = offset + uniforms.byteLength;
+		if (end > this.arena.byteLength) {
+			const grown = new Uint8Array(Math.max(end, this.arena.byteLength * 2));
+			grown.set(this.arena.subarray(0, offset));
+			this.arena = grown;
+		}
+		this.arena.set(new Uint8Array(uniforms), offset);
+		this.arenaUsed = Math.ceil(end / this.uniformAlignment) * this.uniformAlignment;
+		return offset;
+	}
+
+	// One uniform buffer serves every batch: writeBuffer runs in queue order, after the
+	// previous batch's submit, so rewriting it cannot disturb work already submitted.
+	private uploadUniforms(bytes: number): GPUBuffer {
+		if (!this.uniformBuffer || this.uniformBuffer.size < bytes) {
+			this.uniformBuffer?.destroy();
+			const size = Math.max(bytes, this.uniformBuffer ? this.uniformBuffer.size * 2 : 64 * 1024);
+			this.uniformBuffer = this.context.device.createBuffer({
+				label: 'uniforms',
+				size,
+				usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST
+			});
+		}
+		this.context.device.queue.writeBuffer(this.uniformBuffer, 0, this.arena, 0, bytes);
+		return this.uniformBuffer;
+	}
+
+	private encode(encoder: GPUCommandEncoder, commands: Command[], uniforms: GPUBuffer | null): void {
+		const { device } = this.context;
+		let pass: GPUComputePassEncoder | null = null;
+		for (const command of commands) {
+			if (command.kind !== 'dispatch') {
+				pass?.end();
+				pass = null;
+				if (command.kind === 'clear') encoder.clearBuffer(command.buffer, command.offset, command.size);
+				else {
+					const { source, sourceOffset, target, targetOffset, size } = command;
+					encoder.copyBufferToBuffer(source, sourceOffset, target, targetOffset, size);
+				}
+				continue;
+			}
+
+			pass ??= encoder.beginComputePass();
+			const entries: GPUBindGroupEntry[] = command.buffers.map((buffer, i) => ({
+				binding: i + 1,
+				resource: { buffer }
+			}));
+			if (command.uniformOffset >= 0 && uniforms) {
+				const { uniformOffset: offset, uniformSize: size } = command;
+				entries.push({ binding: 0, resource: { buffer: uniforms, offset, size } });
+			}
+			const layout = command.pipeline.getBindGroupLayout(0);
+			pass.setPipeline(command.pipeline);
+			pass.setBindGroup(0, device.createBindGroup({ layout, entries }));
+			pass.dispatchWorkgroups(...command.workgroups);
+		}
+		pass?.end();
+	}
+
+	private stagingFor(reads: PendingRead[]): GPUBuffer {
+		let total = this.status ? STATUS_BYTES : 0;
+		for (const read of reads) total += Math.ceil(read.size / 8) * 8;
+		return this.context.device.createBuffer({
+			label: 'readback',
+			size: Math.max(total, 8),
+			usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST
+		});
+	}
+
+	private encodeReads(encoder: GPUCommandEncoder, reads: PendingRead[], staging: GPUBuffer): void {
+		let at = 0;
+		if (this.status) {
+			encoder.copyBufferToBuffer(this.status.buffer, 0, staging, 0, STATUS_BYTES);
+			encoder.clearBuffer(this.status.buffer, 0, STATUS_BYTES);
+			at = STATUS_BYTES;
+		}
+		for (const read of reads) {
+			if (read.size > 0) encoder.copyBufferToBuffer(read.buffer, read.offset, staging, at, read.size);
+			at += Math.ceil(read.size / 8) * 8;
+		}
+	}
+
+	// Resolves each read with its slice of the staging buffer, or rejects them all with the
+	// first GPU error, index error or device loss reported for this work.
+	private async deliver(reads: PendingRead[], staging: GPUBuffer): Promise<void> {
+		try {
+			await this.mapOrLose(staging);
+			const errors = await this.context.takeErrors();
+			if (errors.length > 0) throw errors[0];
+			const bytes = staging.getMappedRange();
+			let at = 0;
+			if (this.status) {
+				const error = this.status.check(new Uint32Array(bytes, 0, STATUS_BYTES / 4));
+				if (error) throw error;
+				at = STATUS_BYTES;
+			}
+			for (const read of reads) {
+				read.resolve(bytes.slice(at, at + read.size));
+				at += Math.ceil(read.size / 8) * 8;
+			}
+		} catch (error) {
+			for (const read of reads) read.reject(error as Error);
+		} finally {
+			if (!this.context.isLost) staging.destroy();
+		}
+	}
+
+	// mapAsync may never settle on a lost device in some browsers, so the loss wins the race.
+	private mapOrLose(staging: GPUBuffer): Promise<void> {
+		return new Promise((resolve, reject) => {
+			const unsubscribe = this.context.onLost(reject);
+			staging.mapAsync(GPUMapMode.READ).then(
+				() => {
+					unsubscribe();
+					resolve();
+				},
+				(error: Error) => {
+					unsubscribe();
+					const lost = this.context.lostMessage;
+					reject(lost !== null ? new DeviceLostError(lost) : error);
+				}
+			);
+		});
+	}
+
+	private failAll(error: Error): void {
+		for (const read of this.reads.splice(0)) read.reject(error);
+		this.commands = [];
+		this.held = [];
+		this.arenaUsed = 0;
+	}
+}

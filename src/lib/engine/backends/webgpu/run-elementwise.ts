@@ -1,0 +1,144 @@
+/**
+ * Records elementwise kernels for backend calls: picks the compute type, handles operands
+ * that share the output's storage, merges dims and packs the uniforms.
+ */
+import { float32, int64, bool, type DType } from '../../dtype';
+import { broadcastStrides, contiguousStrides, isContiguous } from '../../shape';
+import type { Operand, View } from '../backend';
+import { collapseDims, product, sameGeometry } from './layout';
+import type { GpuRuntime, GpuStorage } from './runtime';
+import { addShapeParams, addViewParams, foldWorkgroups, Params, wgslTypeOf, type WgslType } from './wgsl/emit';
+import {
+	elementwiseSource,
+	INTEGER_OPS,
+	PREDICATES,
+	USES_P,
+	USES_Q,
+	WORKGROUP_SIZE,
+	type ElementwiseOp,
+	type OperandSpec
+} from './wgsl/elementwise';
+
+const NAMES = ['a', 'b', 'c'];
+
+/** A view whose storage is known to be on this runtime. */
+export interface BoundView {
+	storage: GpuStorage;
+	shape: readonly number[];
+	strides: readonly number[];
+	offset: number;
+	dtype: DType;
+}
+
+export function bind(rt: GpuRuntime, view: View): BoundView {
+	const storage = rt.storageOf(view);
+	return { storage, shape: view.shape, strides: view.strides, offset: view.offset, dtype: view.dtype };
+}
+
+/** Largest and smallest int64 values the GPU's i32 storage holds. */
+const I32_MAX = 2147483647;
+const I32_MIN = -2147483648;
+
+function scalarIn(type: WgslType, value: number): number {
+	if (type === 'f32') return value;
+	if (Number.isNaN(value)) return 0;
+	return Math.min(Math.max(Math.trunc(value), I32_MIN), I32_MAX);
+}
+
+function computeTypeOf(op: ElementwiseOp, operands: readonly (BoundView | number)[], outType: WgslType): WgslType {
+	const types = operands.map((o) => (typeof o === 'number' ? null : wgslTypeOf(o.dtype)));
+	const hasFloatScalar = operands.some((o) => typeof o === 'number' && !Number.isInteger(o));
+	const anyFloat = types.includes('f32') || hasFloatScalar;
+	if (op === 'copy') return types[0] ?? outType;
+	if (op === 'fill' || op === 'where') return outType;
+	if (PREDICATES.has(op)) return anyFloat ? 'f32' : 'i32';
+	if (outType === 'f32' || anyFloat || !INTEGER_OPS.has(op)) return 'f32';
+	return 'i32';
+}
+
+/**
+ * Records `out = op(operands)`. An operand that is `out` itself (an in-place op) is read
+ * through the output binding; one that overlaps it differently is copied first.
+ */
+export function runElementwise(
+	rt: GpuRuntime,
+	op: ElementwiseOp,
+	inputs: readonly (View | number)[],
+	outView: View,
+	p = 0,
+	q = 0,
+	value = 0
+): void {
+	const out = bind(rt, outView);
+	const numel = product(out.shape);
+	if (numel === 0) return;
+	const outType = wgslTypeOf(out.dtype);
+
+	const scratch: GpuStorage[] = [];
+	const operands = inputs.map((input) => {
+		if (typeof input === 'number') return input;
+		const view = bind(rt, input);
+		if (view.storage !== out.storage || sameGeometry(view, out)) return view;
+		const copy = contiguousCopy(rt, view);
+		scratch.push(copy.storage);
+		return copy;
+	});
+	const computeType = computeTypeOf(op, operands, outType);
+
+	const tensors = operands.filter((o): o is BoundView => typeof o !== 'number');
+	const viaOutput = tensors.map((v) => v.storage === out.storage);
+	const strideLists = [out.strides, ...tensors.map((v) => broadcastStrides(v.shape, v.strides, out.shape))];
+	const collapsed = collapseDims(out.shape, strideLists);
+
+	const specs: OperandSpec[] = [];
+	const params = new Params().u32('numel', numel);
+	addShapeParams(params, 'shape', collapsed.shape);
+	addViewParams(params, 'out', collapsed.strides[0], out.offset);
+	const buffers = [out.storage.buffer];
+	let tensorIndex = 0;
+	operands.forEach((operand, k) => {
+		if (typeof operand === 'number') {
+			specs.push({ kind: 'scalar' });
+			params.scalar(`${NAMES[k]}_value`, computeType, scalarIn(computeType, operand));
+			return;
+		}
+		const alias = viaOutput[tensorIndex];
+		specs.push({ kind: 'tensor', type: wgslTypeOf(operand.dtype), viaOutput: alias });
+		if (!alias) {
+			addViewParams(params, NAMES[k], collapsed.strides[tensorIndex + 1], operand.offset);
+			buffers.push(operand.storage.buffer);
+		}
+		tensorIndex++;
+	});
+	if (USES_P.has(op)) params.scalar('p', computeType, scalarIn(computeType, p));
+	if (USES_Q.has(op)) params.scalar('q', computeType, scalarIn(computeType, q));
+	if (op === 'fill') params.scalar('value', outType, scalarIn(outType, value));
+
+	const spec = { op, operands: specs, computeType, outType, rank: collapsed.shape.length };
+	const groups = Math.ceil(numel / WORKGROUP_SIZE);
+	const workgroups = foldWorkgroups(groups, rt.context.limits.maxComputeWorkgroupsPerDimension);
+	rt.run(elementwiseSource(spec, params), params, buffers, workgroups);
+	for (const storage of scratch) rt.release(storage);
+}
+
+/** A contiguous copy of `view` in fresh storage; release it once the using op is recorded. */
+export function contiguousCopy(rt: GpuRuntime, view: BoundView, dtype: DType = view.dtype): BoundView {
+	const size = product(view.shape);
+	const storage = rt.allocate(size, dtype, 4);
+	const copy: BoundView = { storage, shape: view.shape, strides: contiguousStrides(view.shape), offset: 0, dtype };
+	runElementwise(rt, 'copy', [asView(view)], asView(copy));
+	return copy;
+}
+
+/** A BoundView in the shape of the backend's View, for calls that take views. */
+export function asView(view: BoundView): View {
+	return { storage: { data: view.storage }, shape: view.shape, strides: view.strides, offset: view.offset, dtype: view.dtype };
+}
+
+/** The view as is when contiguous, else a contiguous copy (which the caller releases). */
+export function contiguous(rt: GpuRuntime, view: BoundView): { view: BoundView; scratch: boolean } {
+	if (isContiguous(view.shape, view.strides)) return { view, scratch: false };
+	return { view: contiguousCopy(rt, view), scratch: true };
+}
+
+export { float32, int64, bool, type Operand };

@@ -1,0 +1,246 @@
+/**
+ * Records reductions: splits the input's dims into kept and reduced, merges each group, and
+ * chains passes: rows longer than PER_THREAD elements are folded into partial results by
+ * several threads each, until one thread per row can finish. The Euclidean norm runs as max |x| per row, then a sum of
+ * squares scaled by that max, so no square is subnormal or overflows on the way.
+ */
+import type { ReduceOp, View } from '../backend';
+import { bind, type BoundView } from './run-elementwise';
+import { collapseDims, product } from './layout';
+import type { GpuRuntime } from './runtime';
+import { addShapeParams, foldWorkgroups, Params, wgslTypeOf, type WgslType } from './wgsl/emit';
+import { reduceBindings, reduceSource, type ReduceKernelOp, type ReduceSpec } from './wgsl/reduce';
+import { runElementwise } from './run-elementwise';
+
+/**
+ * Elements one thread folds in a pass. Longer rows get ceil(cols / PER_THREAD) threads each,
+ * which keeps the float32 sums short (at most 64 terms in a row) and the threads busy.
+ */
+const PER_THREAD = 64;
+
+interface Geometry {
+	keptShape: number[];
+	xKept: number[];
+	outKept: number[];
+	indexKept: number[];
+	reducedShape: number[];
+	xReduced: number[];
+	rows: number;
+	cols: number;
+}
+
+/** The row input of one pass: the tensor itself, or partial results of an earlier pass. */
+type PassInput =
+	| { kind: 'view'; x: BoundView }
+	| { kind: 'partials'; values: GPUBuffer; indices: GPUBuffer | null; cols: number };
+
+/** An output buffer and the offset of its view; the strides are in the geometry. */
+interface Target {
+	buffer: GPUBuffer;
+	offset: number;
+}
+
+const targetOf = (view: BoundView): Target => ({ buffer: view.storage.buffer, offset: view.offset });
+
+/** Where one pass writes: the output views, or partial results [rows, chunks]. */
+type PassOutput =
+	| { kind: 'views'; values: Target | null; indices: Target | null }
+	| { kind: 'partials'; values: GPUBuffer; indices: GPUBuffer | null };
+
+function geometryOf(x: BoundView, dims: readonly number[], out: BoundView, indices: BoundView | null): Geometry {
+	const kept: number[] = [];
+	const reduced: number[] = [];
+	for (let d = 0; d < x.shape.length; d++) (dims.includes(d) ? reduced : kept).push(d);
+	const keptCollapsed = collapseDims(
+		kept.map((d) => x.shape[d]),
+		[kept.map((d) => x.strides[d]), kept.map((d) => out.strides[d]), kept.map((d) => (indices ?? out).strides[d])]
+	);
+	const reducedCollapsed = collapseDims(
+		reduced.map((d) => x.shape[d]),
+		[reduced.map((d) => x.strides[d])]
+	);
+	return {
+		keptShape: keptCollapsed.shape,
+		xKept: keptCollapsed.strides[0],
+		outKept: keptCollapsed.strides[1],
+		indexKept: keptCollapsed.strides[2],
+		reducedShape: reducedCollapsed.shape,
+		xReduced: reducedCollapsed.strides[0],
+		rows: product(keptCollapsed.shape),
+		cols: product(reducedCollapsed.shape)
+	};
+}
+
+/** Value of a reduction over zero elements, as PyTorch returns it. */
+const EMPTY: Partial<Record<ReduceOp, number>> = { sum: 0, mean: NaN, prod: 1, all: 1, any: 0, norm2: 0 };
+
+export function runReduce(rt: GpuRuntime, op: ReduceOp, xView: View, dims: readonly number[], outView: View): void {
+	const x = bind(rt, xView);
+	const out = bind(rt, outView);
+	const geometry = geometryOf(x, dims, out, null);
+	if (geometry.rows === 0) return;
+	if (geometry.cols === 0) {
+		runElementwise(rt, 'fill', [], outView, 0, 0, EMPTY[op] ?? NaN);
+		return;
+	}
+	const inType = wgslTypeOf(x.dtype);
+	const outType = wgslTypeOf(out.dtype);
+	const views: PassOutput = { kind: 'views', values: targetOf(out), indices: null };
+
+	if (op === 'norm2') {
+		runNorm(rt, x, geometry, views, outType);
+		return;
+	}
+	const accType: WgslType =
+		op === 'all' || op === 'any' ? 'u32' : inType === 'u32' ? 'i32' : inType;
+	reduceAll(rt, op, { kind: 'view', x }, geometry, views, { inType, accType, outType });
+}
+
+export function runArgReduce(
+	rt: GpuRuntime,
+	op: 'max' | 'min',
+	xView: View,
+	dim: number,
+	valuesView: View | null,
+	indicesView: View
+): void {
+	const x = bind(rt, xView);
+	const indices = bind(rt, indicesView);
+	const values = valuesView ? bind(rt, valuesView) : null;
+	const dims = x.shape.length === 0 ? [] : [dim];
+	const geometry = geometryOf(x, dims, values ?? indices, indices);
+	if (geometry.rows === 0) return;
+	const inType = wgslTypeOf(x.dtype);
+	const accType: WgslType = inType === 'u32' ? 'i32' : inType;
+	const outType = values ? wgslTypeOf(values.dtype) : accType;
+	const kernelOp = op === 'max' ? 'argmax' : 'argmin';
+	const targets: PassOutput = {
+		kind: 'views',
+		values: values && targetOf(values),
+		indices: targetOf(indices)
+	};
+	reduceAll(rt, kernelOp, { kind: 'view', x }, geometry, targets, { inType, accType, outType });
+}
+
+interface Types {
+	inType: WgslType;
+	accType: WgslType;
+	outType: WgslType;
+}
+
+// sqrt(sum x^2) as max|x| * sqrt(sum (x / max|x|)^2), with the scaling by a power of two.
+function runNorm(rt: GpuRuntime, x: BoundView, geometry: Geometry, out: PassOutput, outType: WgslType): void {
+	const rowMax = rt.scratch(geometry.rows * 4);
+	const contiguousKept = contiguousStridesOf(geometry.keptShape);
+	const maxOut: Target = { buffer: rowMax.buffer, offset: 0 };
+	const maxGeometry = { ...geometry, outKept: contiguousKept, indexKept: contiguousKept };
+	const f32: Types = { inType: wgslTypeOf(x.dtype), accType: 'f32', outType: 'f32' };
+	reduceAll(rt, 'max_abs', { kind: 'view', x }, maxGeometry, { kind: 'views', values: maxOut, indices: null }, f32);
+	reduceAll(rt, 'norm2_scaled', { kind: 'view', x }, geometry, out, { ...f32, outType }, rowMax.buffer);
+	rt.releaseScratch(rowMax);
+}
+
+function contiguousStridesOf(shape: readonly number[]): number[] {
+	const strides = new Array<number>(shape.length);
+	let step = 1;
+	for (let d = shape.length - 1; d >= 0; d--) {
+		strides[d] = step;
+		step *= shape[d];
+	}
+	return strides;
+}
+
+/** Runs as many passes as the row length needs, ending in `output`. */
+function reduceAll(
+	rt: GpuRuntime,
+	op: ReduceKernelOp,
+	input: PassInput,
+	geometry: Geometry,
+	output: PassOutput,
+	types: Types,
+	rowMax: GPUBuffer | null = null
+): void {
+	const cols = input.kind === 'view' ? geometry.cols : input.cols;
+	if (cols <= PER_THREAD) {
+		runPass(rt, op, input, geometry, output, types, 1, rowMax);
+		return;
+	}
+
+	const chunks = Math.ceil(cols / PER_THREAD);
+	const arg = op === 'argmax' || op === 'argmin';
+	const count = geometry.rows * chunks;
+	const values = rt.scratch(count * 4);
+	const indices = arg ? rt.scratch(count * 4) : null;
+	const partials: PassOutput = { kind: 'partials', values: values.buffer, indices: indices?.buffer ?? null };
+	runPass(rt, op, input, geometry, partials, types, chunks, rowMax);
+	const next: PassInput = { kind: 'partials', values: values.buffer, indices: indices?.buffer ?? null, cols: chunks };
+	reduceAll(rt, op, next, geometry, output, types, rowMax);
+	rt.releaseScratch(values);
+	if (indices) rt.releaseScratch(indices);
+}
+
+function runPass(
+	rt: GpuRuntime,
+	op: ReduceKernelOp,
+	input: PassInput,
+	geometry: Geometry,
+	output: PassOutput,
+	types: Types,
+	chunks: number,
+	rowMax: GPUBuffer | null
+): void {
+	const arg = op === 'argmax' || op === 'argmin';
+	const fromPartials = input.kind === 'partials';
+	const toPartials = output.kind === 'partials';
+	const threads = geometry.rows * chunks;
+	const workgroupSize = threads >= 1024 ? 256 : 64;
+	const spec: ReduceSpec = {
+		op,
+		inType: types.inType,
+		accType: types.accType,
+		outType: types.outType,
+		keptRank: geometry.keptShape.length,
+		reducedRank: fromPartials ? 0 : geometry.reducedShape.length,
+		workgroupSize,
+		fromPartials,
+		toPartials,
+		writesValues: arg && output.kind === 'views' && output.values !== null
+	};
+	const cols = fromPartials ? input.cols : geometry.cols;
+
+	const params = new Params()
+		.u32('rows', geometry.rows)
+		.u32('cols', cols)
+		.u32('chunks', chunks)
+		.f32('count', geometry.cols);
+	addShapeParams(params, 'kept', geometry.keptShape);
+	if (!fromPartials) addShapeParams(params, 'reduced', geometry.reducedShape);
+	const x = input.kind === 'view' ? input.x : null;
+	params.u32('x_offset', x?.offset ?? 0);
+	geometry.xKept.forEach((s, d) => params.u32(`x_kept_stride_${d}`, s));
+	if (!fromPartials) geometry.xReduced.forEach((s, d) => params.u32(`x_reduced_stride_${d}`, s));
+	const views = output.kind === 'views' ? output : null;
+	params.u32('out_offset', views?.values?.offset ?? 0);
+	geometry.outKept.forEach((s, d) => params.u32(`out_stride_${d}`, s));
+	params.u32('out_index_offset', views?.indices?.offset ?? 0);
+	geometry.indexKept.forEach((s, d) => params.u32(`out_index_stride_${d}`, s));
+
+	const buffers = reduceBindings(spec).map((name) => {
+		switch (name) {
+			case 'out':
+				return output.kind === 'partials' ? output.values : output.values!.buffer;
+			case 'out_index':
+				return output.kind === 'partials' ? output.indices! : output.indices!.buffer;
+			case 'x':
+				return input.kind === 'partials' ? input.values : input.x.storage.buffer;
+			case 'x_index':
+				return (input as { indices: GPUBuffer }).indices;
+			default:
+				return rowMax!;
+		}
+	});
+
+	const limit = rt.context.limits.maxComputeWorkgroupsPerDimension;
+	const workgroups = foldWorkgroups(Math.ceil(threads / workgroupSize), limit);
+	rt.run(reduceSource(spec, params), params, buffers, workgroups);
+}

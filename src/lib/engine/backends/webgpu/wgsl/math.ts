@@ -1,0 +1,525 @@
+/**
+ * float32 special functions written in WGSL, because WGSL's builtins are not accurate enough
+ * to match PyTorch within the golden tolerances: sin and cos only promise an absolute error
+ * of 2^-11 on [-pi, pi] and nothing outside it, exp promises 3 + 2|x| ULP, and pow is
+ * exp2(y * log2(x)). Each function here reduces its argument exactly (Cody-Waite splits of
+ * ln 2, a Payne-Hanek reduction by pi/2) and evaluates a short polynomial, staying within a
+ * few ULP. NaN and infinity tests use the bit patterns, because a WGSL compiler may assume
+ * that floating-point comparisons never see NaN.
+ *
+ * Results that would be subnormal come out as zero: GPUs flush subnormal floats, so a
+ * consistent zero is the best we can return there.
+ *
+ * `mathLibrary(names)` returns the functions named and everything they call.
+ */
+
+interface MathFunction {
+	requires: string[];
+	source: string;
+}
+
+const LIBRARY: Record<string, MathFunction> = {
+	special_values: {
+		requires: [],
+		source: `
+// Private variables, not constants: WGSL rejects infinity and NaN in constant expressions.
+var<private> INF_BITS: u32 = 0x7f800000u;
+var<private> NAN_BITS: u32 = 0x7fc00000u;
+
+fn f32_inf() -> f32 {
+	return bitcast<f32>(INF_BITS);
+}
+
+fn f32_nan() -> f32 {
+	return bitcast<f32>(NAN_BITS);
+}
+
+fn is_nan(x: f32) -> bool {
+	return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u;
+}
+
+fn is_inf(x: f32) -> bool {
+	return (bitcast<u32>(x) & 0x7fffffffu) == 0x7f800000u;
+}
+
+fn is_negative_zero_or_less(x: f32) -> bool {
+	return (bitcast<u32>(x) & 0x80000000u) != 0u;
+}`
+	},
+
+	scale2: {
+		requires: [],
+		source: `
+// x * 2^n for n in [-126, 128], ldexp's safe range being n <= 127.
+fn scale2(x: f32, n: i32) -> f32 {
+	if (n > 127) {
+		return ldexp(x, n - 1) * 2.0;
+	}
+	return ldexp(x, n);
+}`
+	},
+
+	exp_reduced: {
+		requires: [],
+		source: `
+// e^r for |r| <= ln(2) / 2: Taylor series to r^8, truncation error below 6e-9 relative.
+fn exp_reduced(r: f32) -> f32 {
+	let tail = 1.0 / 120.0 + r * (1.0 / 720.0 + r * (1.0 / 5040.0 + r * (1.0 / 40320.0)));
+	let poly = 0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * tail));
+	return 1.0 + (r + r * r * poly);
+}
+
+// e^r - 1 for |r| <= 0.35, accurate relative to the (small) result.
+fn expm1_reduced(r: f32) -> f32 {
+	let tail = 1.0 / 120.0 + r * (1.0 / 720.0 + r * (1.0 / 5040.0 + r * (1.0 / 40320.0)));
+	let poly = 0.5 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * tail));
+	return r + r * r * poly;
+}`
+	},
+
+	ln2: {
+		requires: [],
+		source: `
+// ln 2 split so that k * LN2_HI is exact for |k| < 2^15.
+const LN2_HI: f32 = 0.693359375;
+const LN2_LO: f32 = -2.12194440e-4;
+const LOG2E: f32 = 1.44269504;`
+	},
+
+	exp_f32: {
+		requires: ['special_values', 'ln2', 'scale2', 'exp_reduced'],
+		source: `
+fn exp_f32(x: f32) -> f32 {
+	if (is_nan(x)) {
+		return x;
+	}
+	// The largest float32 whose exponential is finite.
+	if (x > 88.72283172607422) {
+		return f32_inf();
+	}
+	// Below ln(2^-126) the result is subnormal, which GPUs flush to zero.
+	if (x < -87.33654) {
+		return 0.0;
+	}
+	let k = round(x * LOG2E);
+	let r = (x - k * LN2_HI) - k * LN2_LO;
+	return scale2(exp_reduced(r), i32(k));
+}`
+	},
+
+	expm1_f32: {
+		requires: ['exp_f32'],
+		source: `
+fn expm1_f32(x: f32) -> f32 {
+	if (is_nan(x) || abs(x) < 0.35) {
+		return select(expm1_reduced(x), x, is_nan(x));
+	}
+	if (x > 88.72283172607422) {
+		return f32_inf();
+	}
+	if (x < 0.0) {
+		return exp_f32(x) - 1.0;
+	}
+	// x = k ln 2 + r with k >= 1, so e^x - 1 = 2^k (e^r - 1) + (2^k - 1) without cancellation.
+	let k = round(x * LOG2E);
+	let r = (x - k * LN2_HI) - k * LN2_LO;
+	let m = expm1_reduced(r);
+	let n = i32(k);
+	if (n > 24) {
+		return scale2(1.0 + m, n) - 1.0;
+	}
+	return ldexp(m, n) + (ldexp(1.0, n) - 1.0);
+}`
+	},
+
+	log_reduced: {
+		requires: [],
+		source: `
+// 2 atanh(n / d) for |n / d| < 0.172: ln f is 2 atanh((f - 1) / (f + 1)).
+fn log_ratio(n: f32, d: f32) -> f32 {
+	let s = n / d;
+	let z = s * s;
+	let poly = z * (2.0 / 3.0 + z * (2.0 / 5.0 + z * (2.0 / 7.0 + z * (2.0 / 9.0 + z * (2.0 / 11.0)))));
+	return 2.0 * s + s * poly;
+}
+
+// ln f for f in [sqrt(1/2), sqrt(2)]; f - 1 is exact there.
+fn log_reduced(f: f32) -> f32 {
+	return log_ratio(f - 1.0, f + 1.0);
+}`
+	},
+
+	log_f32: {
+		requires: ['special_values', 'ln2', 'log_reduced'],
+		source: `
+fn log_f32(x: f32) -> f32 {
+	if (is_nan(x) || x < 0.0) {
+		return f32_nan();
+	}
+	if (x == 0.0) {
+		return -f32_inf();
+	}
+	if (is_inf(x)) {
+		return x;
+	}
+	let parts = frexp(x);
+	var f = parts.fract;
+	var e = parts.exp;
+	if (f < 0.70710678) {
+		f = f * 2.0;
+		e = e - 1;
+	}
+	let fe = f32(e);
+	return fe * LN2_HI + (fe * LN2_LO + log_reduced(f));
+}`
+	},
+
+	log1p_f32: {
+		requires: ['log_f32'],
+		source: `
+// ln(1 + x) = 2 atanh(x / (2 + x)) near 0, which needs no 1 + x (whose rounding error a
+// compensation step cannot remove when the compiler folds (1 + x) - 1 back into x).
+fn log1p_f32(x: f32) -> f32 {
+	if (is_nan(x) || abs(x) < 0.29) {
+		return select(log_ratio(x, 2.0 + x), x, is_nan(x));
+	}
+	let u = 1.0 + x;
+	if (is_inf(u)) {
+		return select(f32_nan(), u, u > 0.0);
+	}
+	return log_f32(u);
+}`
+	},
+
+	reduce_pio2: {
+		requires: [],
+		source: `
+// The bits of 2/pi: word 0 is the integer part (0), word k holds fraction bits 32k-31..32k.
+var<private> TWO_OVER_PI: array<u32, 10> = array<u32, 10>(
+	0x00000000u, 0xa2f9836eu, 0x4e441529u, 0xfc2757d1u, 0xf534ddc0u,
+	0xdb629599u, 0x3c439041u, 0xfe5163abu, 0xdebbc561u, 0xb7246e3au
+);
+
+// The full 64-bit product a * b as (low word, high word).
+fn mul_wide(a: u32, b: u32) -> vec2<u32> {
+	let a_lo = a & 0xffffu;
+	let a_hi = a >> 16u;
+	let b_lo = b & 0xffffu;
+	let b_hi = b >> 16u;
+	let lo_lo = a_lo * b_lo;
+	let lo_hi = a_lo * b_hi;
+	let hi_lo = a_hi * b_lo;
+	let middle = (lo_lo >> 16u) + (lo_hi & 0xffffu) + (hi_lo & 0xffffu);
+	let low = (lo_lo & 0xffffu) | (middle << 16u);
+	let high = a_hi * b_hi + (lo_hi >> 16u) + (hi_lo >> 16u) + (middle >> 16u);
+	return vec2<u32>(low, high);
+}
+
+// 32 bits of 2/pi starting s bits into word w.
+fn two_over_pi_window(w: u32, s: u32) -> u32 {
+	let next = select(0u, TWO_OVER_PI[w + 1u] >> (32u - s), s > 0u);
+	return (TWO_OVER_PI[w] << s) | next;
+}
+
+struct Reduced {
+	// The remainder, in [-pi/4, pi/4].
+	r: f32,
+	// The quadrant: x = (4j + q) pi/2 + r for some integer j.
+	q: u32,
+}
+
+// Payne-Hanek reduction of a finite ax >= 0. ax = m 2^(e-23) with m a 24-bit integer, and
+// ax * 2/pi mod 4 only needs the 96 bits of 2/pi from bit e - 24 on: earlier bits add
+// multiples of 4. The 120-bit product m * window holds the quadrant in bits 94-95 and the
+// fraction below them, exact to about 2^-70.
+fn reduce_pio2(ax: f32) -> Reduced {
+	if (ax <= 0.785398163) {
+		return Reduced(ax, 0u);
+	}
+	let bits = bitcast<u32>(ax);
+	let e = i32((bits >> 23u) & 0xffu) - 127;
+	let m = (bits & 0x7fffffu) | 0x800000u;
+	let first = u32(e + 7);
+	let w = first / 32u;
+	let s = first % 32u;
+
+	let low = mul_wide(m, two_over_pi_window(w + 2u, s));
+	let middle = mul_wide(m, two_over_pi_window(w + 1u, s));
+	let high = mul_wide(m, two_over_pi_window(w, s));
+	let p0 = low.x;
+	let p1 = low.y + middle.x;
+	let carry1 = select(0u, 1u, p1 < low.y);
+	let sum2 = middle.y + high.x;
+	let p2 = sum2 + carry1;
+
+	var q = (p2 >> 30u) & 3u;
+	var frac_hi = (p2 << 2u) | (p1 >> 30u);
+	var frac_lo = (p1 << 2u) | (p0 >> 30u);
+	var sign = 1.0;
+	// A fraction of 1/2 or more rounds to the next quadrant, leaving a negative remainder.
+	if (frac_hi >= 0x80000000u) {
+		q = (q + 1u) & 3u;
+		frac_lo = ~frac_lo + 1u;
+		frac_hi = ~frac_hi + select(0u, 1u, frac_lo == 0u);
+		sign = -1.0;
+	}
+
+	var f = 0.0;
+	if (frac_hi != 0u) {
+		let lz = countLeadingZeros(frac_hi);
+		let top = select(frac_hi, (frac_hi << lz) | (frac_lo >> (32u - lz)), lz > 0u);
+		f = ldexp(f32(top), -32 - i32(lz));
+	} else if (frac_lo != 0u) {
+		let lz = countLeadingZeros(frac_lo);
+		f = ldexp(f32(frac_lo << lz), -64 - i32(lz));
+	}
+	// pi/2 = PIO2_HI + PIO2_LO to about 2^-50.
+	let r = f * 1.57079637 + f * -4.37113883e-8;
+	return Reduced(sign * r, q);
+}
+
+// sin r and cos r for |r| <= pi/4: Taylor series, truncation error below 3e-9.
+fn sin_reduced(r: f32) -> f32 {
+	let z = r * r;
+	let poly = -1.0 / 6.0 + z * (1.0 / 120.0 + z * (-1.0 / 5040.0 + z * (1.0 / 362880.0)));
+	return r + r * z * poly;
+}
+
+fn cos_reduced(r: f32) -> f32 {
+	let z = r * r;
+	let half_z = 0.5 * z;
+	let poly = 1.0 / 24.0 + z * (-1.0 / 720.0 + z * (1.0 / 40320.0 + z * (-1.0 / 3628800.0)));
+	let w = 1.0 - half_z;
+	// (1 - w) - half_z recovers the rounding error of w.
+	return w + (((1.0 - w) - half_z) + z * z * poly);
+}`
+	},
+
+	sin_f32: {
+		requires: ['special_values', 'reduce_pio2'],
+		source: `
+fn sin_f32(x: f32) -> f32 {
+	if (is_nan(x) || is_inf(x)) {
+		return f32_nan();
+	}
+	let reduced = reduce_pio2(abs(x));
+	var y: f32;
+	switch (reduced.q) {
+		case 0u: { y = sin_reduced(reduced.r); }
+		case 1u: { y = cos_reduced(reduced.r); }
+		case 2u: { y = -sin_reduced(reduced.r); }
+		default: { y = -cos_reduced(reduced.r); }
+	}
+	return select(y, -y, x < 0.0);
+}`
+	},
+
+	cos_f32: {
+		requires: ['special_values', 'reduce_pio2'],
+		source: `
+fn cos_f32(x: f32) -> f32 {
+	if (is_nan(x) || is_inf(x)) {
+		return f32_nan();
+	}
+	let reduced = reduce_pio2(abs(x));
+	switch (reduced.q) {
+		case 0u: { return cos_reduced(reduced.r); }
+		case 1u: { return -sin_reduced(reduced.r); }
+		case 2u: { return -cos_reduced(reduced.r); }
+		default: { return sin_reduced(reduced.r); }
+	}
+}`
+	},
+
+	tan_f32: {
+		requires: ['special_values', 'reduce_pio2'],
+		source: `
+fn tan_f32(x: f32) -> f32 {
+	if (is_nan(x) || is_inf(x)) {
+		return f32_nan();
+	}
+	let reduced = reduce_pio2(abs(x));
+	let s = sin_reduced(reduced.r);
+	let c = cos_reduced(reduced.r);
+	// tan(r + pi/2) = -cot(r).
+	let y = select(s / c, -c / s, (reduced.q & 1u) == 1u);
+	return select(y, -y, x < 0.0);
+}`
+	},
+
+	tanh_f32: {
+		requires: ['expm1_f32'],
+		source: `
+fn tanh_f32(x: f32) -> f32 {
+	let ax = abs(x);
+	if (is_nan(x) || ax < 0.000244140625) {
+		return x;
+	}
+	// Past 9.01, 1 - tanh(x) is below half an ULP of 1.
+	if (ax > 9.01) {
+		return select(1.0, -1.0, x < 0.0);
+	}
+	let m = expm1_f32(2.0 * ax);
+	let t = m / (m + 2.0);
+	return select(t, -t, x < 0.0);
+}`
+	},
+
+	sigmoid_f32: {
+		requires: ['exp_f32'],
+		source: `
+// As PyTorch's float32 kernel: 1 / (1 + e^-x), so e^-x overflowing gives exactly 0.
+fn sigmoid_f32(x: f32) -> f32 {
+	return 1.0 / (1.0 + exp_f32(-x));
+}`
+	},
+
+	erf_f32: {
+		requires: ['exp_f32'],
+		source: `
+// erf x: Taylor series below 0.75; above, erf x = 1 - e^(-x^2) g(x) with g(x) = erfc(x) e^(x^2)
+// fitted by degree-9 polynomials on [0.75, 2] and [2, 4] (relative error below 5e-9).
+fn erf_f32(x: f32) -> f32 {
+	let ax = abs(x);
+	if (is_nan(x)) {
+		return x;
+	}
+	if (ax < 0.75) {
+		let z = x * x;
+		var series = 1.0 / 6894720.0;
+		series = 1.0 / 685440.0 - z * series;
+		series = 1.0 / 75600.0 - z * series;
+		series = 1.0 / 9360.0 - z * series;
+		series = 1.0 / 1320.0 - z * series;
+		series = 1.0 / 216.0 - z * series;
+		series = 1.0 / 42.0 - z * series;
+		series = 1.0 / 10.0 - z * series;
+		series = 1.0 / 3.0 - z * series;
+		series = 1.0 - z * series;
+		return 1.1283791671 * x * series;
+	}
+	if (ax >= 4.0) {
+		return select(1.0, -1.0, x < 0.0);
+	}
+	var g: f32;
+	if (ax < 2.0) {
+		let t = ax - 1.375;
+		g = -0.00012075083;
+		g = 0.00035998577 + t * g;
+		g = -0.00092709553 + t * g;
+		g = 0.0025635464 + t * g;
+		g = -0.0068054646 + t * g;
+		g = 0.017086778 + t * g;
+		g = -0.040503312 + t * g;
+		g = 0.089862034 + t * g;
+		g = -0.18431547 + t * g;
+		g = 0.3432959 + t * g;
+	} else {
+		let t = ax - 3.0;
+		g = -1.4334606e-06;
+		g = 5.9357221e-06 + t * g;
+		g = -2.0783402e-05 + t * g;
+		g = 8.2843573e-05 + t * g;
+		g = -0.00032421702 + t * g;
+		g = 0.0012232965 + t * g;
+		g = -0.0044794143 + t * g;
+		g = 0.015884338 + t * g;
+		g = -0.054372262 + t * g;
+		g = 0.17900115 + t * g;
+	}
+	let y = 1.0 - exp_f32(-ax * ax) * g;
+	return select(y, -y, x < 0.0);
+}`
+	},
+
+	pow_f32: {
+		requires: ['special_values', 'scale2', 'exp_reduced', 'log_reduced'],
+		source: `
+// x^y as C's powf, including its special values (pow(x, 0) = 1 and pow(1, y) = 1 even for NaN).
+fn pow_f32(x: f32, y: f32) -> f32 {
+	if (y == 0.0 || x == 1.0) {
+		return 1.0;
+	}
+	if (is_nan(x) || is_nan(y)) {
+		return f32_nan();
+	}
+	let ax = abs(x);
+	let y_is_integer = trunc(y) == y;
+	let y_is_odd = y_is_integer && abs(y) < 16777216.0 && (i32(y) & 1) == 1;
+	let negative = is_negative_zero_or_less(x) && y_is_odd;
+	let sign = select(1.0, -1.0, negative);
+	if (is_inf(y)) {
+		if (ax == 1.0) {
+			return 1.0;
+		}
+		return select(0.0, f32_inf(), (ax > 1.0) == (y > 0.0));
+	}
+	if (is_inf(ax)) {
+		return sign * select(0.0, f32_inf(), y > 0.0);
+	}
+	if (ax == 0.0) {
+		return sign * select(f32_inf(), 0.0, y > 0.0);
+	}
+	if (x < 0.0 && !y_is_integer) {
+		return f32_nan();
+	}
+	// The exponents PyTorch's float32 pow special-cases, computed as it does.
+	if (y == 2.0) {
+		return x * x;
+	}
+	if (y == 0.5) {
+		return sqrt(x);
+	}
+	if (y == -1.0) {
+		return 1.0 / x;
+	}
+
+	// |x|^y = 2^(y log2 |x|), with log2 |x| = e + log2 f kept apart, y split into 12-bit halves
+	// so that y_hi * e is exact, and the integer part of the exponent taken out before rounding.
+	let parts = frexp(ax);
+	var f = parts.fract;
+	var e = parts.exp;
+	if (f < 0.70710678) {
+		f = f * 2.0;
+		e = e - 1;
+	}
+	let log2_f = log_reduced(f) * 1.44269504;
+	let y_hi = bitcast<f32>(bitcast<u32>(y) & 0xfffff000u);
+	let y_lo = y - y_hi;
+	let whole = y_hi * f32(e);
+	let estimate = whole + y * log2_f;
+	if (estimate > 140.0) {
+		return sign * f32_inf();
+	}
+	if (estimate < -140.0) {
+		return sign * 0.0;
+	}
+	var n = round(whole);
+	var s = (whole - n) + y_lo * f32(e) + y * log2_f;
+	let m = round(s);
+	n = n + m;
+	s = s - m;
+	if (n > 128.0) {
+		return sign * f32_inf();
+	}
+	if (n < -126.0) {
+		return sign * 0.0;
+	}
+	return sign * scale2(exp_reduced(s * 0.693147181), i32(n));
+}`
+	}
+};
+
+/** The WGSL of the named functions and of every function they call, each once, in order. */
+export function mathLibrary(names: Iterable<string>): string {
+	const ordered: string[] = [];
+	const visit = (name: string) => {
+		if (ordered.includes(name)) return;
+		const entry = LIBRARY[name];
+		if (!entry) throw new Error(`internal: no WGSL math function ${name}`);
+		for (const dependency of entry.requires) visit(dependency);
+		ordered.push(name);
+	};
+	for (const name of names) visit(name);
+	return ordered.map((name) => LIBRARY[name].source.trim()).join('\n\n');
+}

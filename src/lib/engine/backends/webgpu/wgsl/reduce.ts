@@ -1,0 +1,346 @@
+/**
+ * Reductions over any set of dims, arg-reductions (max/min with the index of the first
+ * extreme) and the two passes of the Euclidean norm.
+ *
+ * The output has `rows` elements (the kept dims), each reducing `cols` input elements (the
+ * reduced dims, walked in row-major order at their own strides). Two layouts, neither with
+ * workgroup barriers (SwiftShader runs each barrier as a switch between fibers, which made a
+ * tree reduction three times slower than a loop):
+ * - serial: one thread per row loops over its cols; for short rows.
+ * - partials: `chunks` threads per row, thread t folding cols t, t + chunks, t + 2 chunks...
+ *   (neighbouring threads read neighbouring elements) into one partial result; a further
+ *   dispatch (`fromPartials`) reduces the [rows, chunks] partials the same way.
+ * Each thread starts from the op's identity and reads only elements that exist, so sizes that
+ * are not a multiple of anything never mix padding into max, min or mean.
+ */
+import {
+	convert,
+	emitFlatEntry,
+	emitSplitIndex,
+	PARAMS_BINDING,
+	storageBinding,
+	WgslWriter,
+	type Params,
+	type WgslType
+} from './emit';
+import { mathLibrary } from './math';
+import type { KernelSource } from '../pipelines';
+
+export type ReduceKernelOp =
+	| 'sum'
+	| 'mean'
+	| 'prod'
+	| 'amax'
+	| 'amin'
+	| 'all'
+	| 'any'
+	| 'argmax'
+	| 'argmin'
+	/** First pass of norm2: the largest |x| of each row. */
+	| 'max_abs'
+	/** Second pass of norm2: squares of x scaled by the row's max, summed; then unscaled. */
+	| 'norm2_scaled';
+
+
+export interface ReduceSpec {
+	op: ReduceKernelOp;
+	inType: WgslType;
+	/** Type of the accumulator and of partial results. */
+	accType: WgslType;
+	outType: WgslType;
+	keptRank: number;
+	reducedRank: number;
+	workgroupSize: number;
+	/** Reads partial results [rows, cols] (contiguous) written by a `toPartials` dispatch. */
+	fromPartials: boolean;
+	/** Writes partial results [rows, chunks] instead of the output view: the partials layout. */
+	toPartials: boolean;
+	/** Arg-reductions only: whether a values view is written beside the indices. */
+	writesValues: boolean;
+}
+
+const isArg = (op: ReduceKernelOp) => op === 'argmax' || op === 'argmin';
+
+export function reduceKey(spec: ReduceSpec): string {
+	const flags = [
+		spec.fromPartials ? 'from-partials' : '',
+		spec.toPartials ? 'to-partials' : '',
+		spec.writesValues ? 'values' : ''
+	].filter(Boolean);
+	return (
+		`reduce/${spec.op}/${spec.inType}:${spec.accType}->${spec.outType}` +
+		`/kept${spec.keptRank}/reduced${spec.reducedRank}/workgroup${spec.workgroupSize}` +
+		(flags.length ? `/${flags.join('+')}` : '')
+	);
+}
+
+/** Storage bindings of a reduce kernel in binding order (1, 2, ...). */
+export function reduceBindings(spec: ReduceSpec): string[] {
+	const names: string[] = [];
+	if (!isArg(spec.op) || spec.writesValues || spec.toPartials) names.push('out');
+	if (isArg(spec.op)) names.push('out_index');
+	names.push('x');
+	if (isArg(spec.op) && spec.fromPartials) names.push('x_index');
+	if (spec.op === 'norm2_scaled') names.push('row_max');
+	return names;
+}
+
+export function reduceSource(spec: ReduceSpec, params: Params): KernelSource {
+	return { pipelineKey: reduceKey(spec), wgsl: () => reduceWgsl(spec, params) };
+}
+
+interface Combine {
+	identity: string;
+	/** Maps a loaded element (in the accumulator type) before combining. */
+	map: (x: string) => string;
+	/** Combines two accumulators. */
+	combine: (a: string, b: string) => string;
+	/** Turns the row's accumulator into the output value. */
+	finish: (acc: string) => string;
+}
+
+function lowest(type: WgslType): string {
+	return type === 'f32' ? '-f32_inf()' : type === 'i32' ? '(-2147483647i - 1i)' : '0u';
+}
+
+function highest(type: WgslType): string {
+	return type === 'f32' ? 'f32_inf()' : type === 'i32' ? '2147483647i' : '0xffffffffu';
+}
+
+function combineOf(spec: ReduceSpec): Combine {
+	const t = spec.accType;
+	const zero = t === 'f32' ? '0.0' : `0${t[0]}`;
+	const one = t === 'f32' ? '1.0' : `1${t[0]}`;
+	const identityMap = (x: string) => x;
+	const plain = { map: identityMap, finish: identityMap };
+	switch (spec.op) {
+		case 'sum':
+			return { ...plain, identity: zero, combine: (a, b) => `${a} + ${b}` };
+		case 'mean':
+			return {
+				identity: zero,
+				map: identityMap,
+				combine: (a, b) => `${a} + ${b}`,
+				finish: (acc) => `${acc} / params.count`
+			};
+		case 'prod':
+			return { ...plain, identity: one, combine: (a, b) => `${a} * ${b}` };
+		case 'amax':
+		case 'amin': {
+			const fn = spec.op === 'amax' ? 'max' : 'min';
+			const identity = spec.op === 'amax' ? lowest(t) : highest(t);
+			const combine =
+				t === 'f32'
+					? (a: string, b: string) => `select(${fn}(${a}, ${b}), f32_nan(), is_nan(${a}) || is_nan(${b}))`
+					: (a: string, b: string) => `${fn}(${a}, ${b})`;
+			return { ...plain, identity, combine };
+		}
+		case 'all':
+			return { ...plain, identity: '1u', combine: (a, b) => `${a} & ${b}` };
+		case 'any':
+			return { ...plain, identity: '0u', combine: (a, b) => `${a} | ${b}` };
+		case 'max_abs':
+			return {
+				identity: '0.0',
+				map: spec.fromPartials ? identityMap : (x) => `abs(${x})`,
+				combine: (a, b) => `select(max(${a}, ${b}), f32_nan(), is_nan(${a}) || is_nan(${b}))`,
+				finish: identityMap
+			};
+		case 'norm2_scaled':
+			return {
+				identity: '0.0',
+				map: spec.fromPartials ? identityMap : (x) => `scaled_square(${x}, row_exponent)`,
+				combine: (a, b) => `${a} + ${b}`,
+				finish: (acc) => `unscaled_norm(${acc}, row_max[row])`
+			};
+		default:
+			throw new Error(`internal: ${spec.op} is not a plain reduction`);
+	}
+}
+
+const NORM_HELPERS = `
+// The k for which m 2^k lies in [0.5, 1): scaling a row by 2^k keeps every square <= 1 and,
+// for rows of tiny values, keeps squares that would be subnormal in normal range.
+fn norm_exponent(m: f32) -> i32 {
+	return -frexp(m).exp;
+}
+
+// x 2^n for |n| <= 254, in two steps that each stay inside ldexp's range.
+fn scale2_wide(x: f32, n: i32) -> f32 {
+	let half = n / 2;
+	return ldexp(ldexp(x, half), n - half);
+}
+
+// (x 2^k)^2, rounded as float32 would round x^2 before scaling: PyTorch's float32 norm
+// squares without rescaling, so squares below 2^-126 land on the subnormal grid (spacing
+// 2^-149), which here is 2^(2k-149). With k < 12 that grid lies below 2^-102, beneath the
+// precision of a sum whose largest term is at least 1/4.
+fn scaled_square(x: f32, k: i32) -> f32 {
+	let y = scale2_wide(x, k);
+	let square = y * y;
+	if (k < 12 || square >= ldexp(1.0, 2 * k - 126)) {
+		return square;
+	}
+	let grid = ldexp(1.0, 2 * k - 149);
+	return round(square / grid) * grid;
+}
+
+// sqrt(sum) 2^-k, or Infinity where the unscaled float32 sum of squares, sum 2^-2k,
+// reaches 2^128 (PyTorch's float32 norm overflows there).
+fn unscaled_norm(sum: f32, m: f32) -> f32 {
+	if (is_nan(m) || is_inf(m) || m == 0.0) {
+		return m;
+	}
+	let k = norm_exponent(m);
+	if (k < 0 && sum >= ldexp(1.0, 128 + 2 * k)) {
+		return f32_inf();
+	}
+	return scale2_wide(sqrt(sum), -k);
+}`;
+
+function argBetter(spec: ReduceSpec): string {
+	const t = spec.accType;
+	const compare = spec.op === 'argmax' ? '>' : '<';
+	const nanRules =
+		t === 'f32'
+			? [
+					'	if (is_nan(value)) {',
+					'		return !is_nan(best) || index < best_index;',
+					'	}',
+					'	if (is_nan(best)) {',
+					'		return false;',
+					'	}'
+				]
+			: [];
+	return [
+		'// NaN counts as the extreme; among equal values the first index wins.',
+		`fn better(value: ${t}, index: u32, best: ${t}, best_index: u32) -> bool {`,
+		...nanRules,
+		`	return value ${compare} best || (value == best && index < best_index);`,
+		'}'
+	].join('\n');
+}
+
+function reduceWgsl(spec: ReduceSpec, params: Params): string {
+	const w = new WgslWriter();
+	const arg = isArg(spec.op);
+	const t = spec.accType;
+	w.raw(params.struct()).line();
+	w.line(PARAMS_BINDING);
+	reduceBindings(spec).forEach((name, k) => {
+		const type = bindingType(spec, name);
+		const access = name.startsWith('out') ? 'read_write' : 'read';
+		w.line(storageBinding(k + 1, name, type, access));
+	});
+	w.line();
+	w.raw(mathLibrary(['special_values'])).line();
+	if (spec.op === 'norm2_scaled') w.raw(NORM_HELPERS).line();
+	if (arg) w.raw(argBetter(spec)).line();
+
+	emitEntry(w, spec);
+	emitRowBase(w, spec);
+	emitAccumulate(w, spec);
+	emitStore(w, spec);
+	w.close();
+	return w.toString();
+}
+
+function bindingType(spec: ReduceSpec, name: string): WgslType {
+	if (name === 'out') return spec.toPartials ? spec.accType : spec.outType;
+	if (name === 'out_index') return spec.toPartials ? 'u32' : 'i32';
+	if (name === 'x') return spec.fromPartials ? spec.accType : spec.inType;
+	if (name === 'x_index') return 'u32';
+	return 'f32';
+}
+
+function emitEntry(w: WgslWriter, spec: ReduceSpec): void {
+	emitFlatEntry(w, spec.workgroupSize);
+	if (!spec.toPartials) {
+		w.line('let row = i;');
+		w.open('if (row >= params.rows)').line('return;').close();
+		w.line('let first = 0u;');
+		w.line('let step = 1u;');
+		return;
+	}
+	w.line('let row = i / params.chunks;');
+	w.open('if (row >= params.rows)').line('return;').close();
+	w.line('let first = i % params.chunks;');
+	w.line('let step = params.chunks;');
+}
+
+function emitRowBase(w: WgslWriter, spec: ReduceSpec): void {
+	const needsKept = !spec.fromPartials || !spec.toPartials;
+	if (needsKept) emitSplitIndex(w, 'row', spec.keptRank, 'kept', 'k');
+	if (spec.fromPartials) {
+		w.line('let x_base = row * params.cols;');
+	} else {
+		const terms = ['params.x_offset'];
+		for (let d = 0; d < spec.keptRank; d++) terms.push(`k_${d} * params.x_kept_stride_${d}`);
+		w.line(`let x_base = ${terms.join(' + ')};`);
+	}
+	if (spec.op === 'norm2_scaled' && !spec.fromPartials) {
+		w.line('let row_exponent = norm_exponent(row_max[row]);');
+	}
+}
+
+function emitAccumulate(w: WgslWriter, spec: ReduceSpec): void {
+	const arg = isArg(spec.op);
+	const t = spec.accType;
+
+	if (arg) {
+		const extreme = spec.op === 'argmax' ? lowest(t) : highest(t);
+		w.line(`var acc: ${t} = ${extreme};`);
+		w.line('var acc_index = 0xffffffffu;');
+	} else {
+		w.line(`var acc: ${t} = ${combineOf(spec).identity};`);
+	}
+	w.open('for (var j = first; j < params.cols; j += step)');
+	if (spec.fromPartials) {
+		w.line('let at = x_base + j;');
+	} else {
+		emitSplitIndex(w, 'j', spec.reducedRank, 'reduced', 'r');
+		const terms = ['x_base'];
+		for (let d = 0; d < spec.reducedRank; d++) terms.push(`r_${d} * params.x_reduced_stride_${d}`);
+		w.line(`let at = ${terms.join(' + ')};`);
+	}
+	const inType = spec.fromPartials ? t : spec.inType;
+	const loaded = loadAs(spec, 'x[at]', inType);
+	if (arg) {
+		w.line(`let value = ${loaded};`);
+		w.line(`let index = ${spec.fromPartials ? 'x_index[at]' : 'j'};`);
+		w.open('if (better(value, index, acc, acc_index))');
+		w.line('acc = value;');
+		w.line('acc_index = index;');
+		w.close();
+	} else {
+		const { map, combine } = combineOf(spec);
+		w.line(`acc = ${combine('acc', map(loaded))};`);
+	}
+	w.close();
+}
+
+function loadAs(spec: ReduceSpec, expression: string, from: WgslType): string {
+	if (spec.op === 'all' || spec.op === 'any') return convert(expression, from, 'u32');
+	return convert(expression, from, spec.accType);
+}
+
+function emitStore(w: WgslWriter, spec: ReduceSpec): void {
+	const arg = isArg(spec.op);
+	if (spec.toPartials) {
+		w.line('out[i] = acc;');
+		if (arg) w.line('out_index[i] = acc_index;');
+		return;
+	}
+	const outTerms = (name: string) => {
+		const terms = [`params.${name}_offset`];
+		for (let d = 0; d < spec.keptRank; d++) terms.push(`k_${d} * params.${name}_stride_${d}`);
+		return terms.join(' + ');
+	};
+	if (arg) {
+		w.line(`out_index[${outTerms('out_index')}] = i32(acc_index);`);
+		if (spec.writesValues) w.line(`out[${outTerms('out')}] = ${convert('acc', spec.accType, spec.outType)};`);
+		return;
+	}
+	const finished = combineOf(spec).finish('acc');
+	w.line(`out[${outTerms('out')}] = ${convert(finished, spec.accType, spec.outType)};`);
+}

@@ -1,0 +1,80 @@
+/** The engine's public surface: the `torch` namespace, spelled as PyTorch spells it. */
+import { detectAnomaly, isAnomalyEnabled, setDetectAnomaly } from './anomaly';
+import { enable_grad, gradMode, is_grad_enabled, no_grad } from './autograd';
+import {
+	currentBackend,
+	initBackends,
+	isBackendAvailable,
+	setCurrentBackend
+} from './backends/registry';
+import * as creation from './creation';
+import * as data from './data';
+import { bool, DType, float32, float64, int64 } from './dtype';
+import * as functions from './functions';
+import * as nn from './nn';
+import * as optim from './optim';
+import { defaultGenerator, Generator } from './random';
+import { Tensor } from './tensor';
+
+export type { Tensor, TensorLike, NestedList } from './tensor';
+export type { DType, DTypeLike } from './dtype';
+
+/** Seeds the default generator, as `torch.manual_seed`; returns it. */
+function manual_seed(seed: number | bigint): Generator {
+	return defaultGenerator.manual_seed(seed);
+}
+
+export const torch = {
+	...creation,
+	...functions,
+	var: functions.var_,
+	Tensor,
+	DType,
+
+	float32,
+	float: float32,
+	float64,
+	double: float64,
+	int64,
+	long: int64,
+	bool,
+
+	manual_seed,
+	initial_seed: (): bigint => defaultGenerator.initial_seed(),
+	seed: (): bigint => defaultGenerator.seed(),
+	/** The default generator's state as bytes in PyTorch's layout (a Uint8Array, not a tensor). */
+	get_rng_state: (): Uint8Array => defaultGenerator.get_state(),
+	set_rng_state: (state: Uint8Array): void => defaultGenerator.set_state(state),
+	Generator,
+	default_generator: defaultGenerator,
+
+	no_grad,
+	enable_grad,
+	is_grad_enabled,
+	set_grad_enabled(mode: boolean): void {
+		gradMode.enabled = mode;
+	},
+	autograd: {
+		backward: functions.backward,
+		grad: functions.grad,
+		set_detect_anomaly: setDetectAnomaly,
+		detect_anomaly: detectAnomaly,
+		is_anomaly_enabled: isAnomalyEnabled
+	},
+	linalg: functions.linalg,
+
+	/** The backend new tensors use: 'cpu' or 'webgpu'. */
+	get_backend: (): string => currentBackend().name,
+	/** Chooses the backend for new tensors; 'webgpu' throws when no adapter is available. */
+	set_backend: (name: 'cpu' | 'webgpu' | 'cuda'): void => setCurrentBackend(name),
+	/** Sets up optional backends (a WebGPU adapter); safe to await any number of times. */
+	init: (): Promise<void> => initBackends(),
+	cuda: {
+		/** Whether the GPU (WebGPU) backend is available, as `torch.cuda.is_available`. */
+		is_available: (): boolean => isBackendAvailable('webgpu')
+	},
+
+	nn,
+	optim,
+	utils: { data }
+};

@@ -1,0 +1,58 @@
+/** Parsing of PyTorch-style optional arguments: dims given positionally or as `{ dim }`. */
+import { ValueError } from '../errors';
+
+export type DimArg = number | readonly number[];
+
+export interface DimOptions {
+	dim?: DimArg | null;
+	keepdim?: boolean;
+}
+
+export interface ResolvedDims {
+	dims: readonly number[] | null;
+	keepdim: boolean;
+}
+
+/**
+ * Reads `(dim?, keepdim?)`, `({ dim, keepdim })` or `(dim, { keepdim })`. A missing dim means
+ * every dim.
+ */
+export function dimArgs(
+	dim?: DimArg | DimOptions | null,
+	keepdim?: boolean | DimOptions
+): ResolvedDims {
+	let options: DimOptions = {};
+	if (isOptions(dim)) options = dim;
+	else options = { dim, ...(isOptions(keepdim) ? keepdim : { keepdim }) };
+	const value = options.dim;
+	const dims =
+		value === undefined || value === null ? null : typeof value === 'number' ? [value] : value;
+	return { dims, keepdim: options.keepdim ?? false };
+}
+
+/** Reads one required dim given positionally or as `{ dim }`. */
+export function singleDim(
+	op: string,
+	dim: number | DimOptions | undefined,
+	fallback?: number
+): number {
+	const value = isOptions(dim) ? dim.dim : dim;
+	if (value === undefined || value === null) {
+		if (fallback !== undefined) return fallback;
+		throw new ValueError(`${op}: missing required argument 'dim'`);
+	}
+	if (typeof value !== 'number')
+		throw new ValueError(`${op}: dim must be a single integer, got [${value}]`);
+	return value;
+}
+
+/** Whether an argument is a trailing options object (not an array, typed array or tensor). */
+export function isOptions<T extends object = DimOptions>(value: unknown): value is T {
+	return (
+		typeof value === 'object' &&
+		value !== null &&
+		!Array.isArray(value) &&
+		!ArrayBuffer.isView(value) &&
+		!('storage' in value)
+	);
+}

@@ -1,0 +1,56 @@
+/**
+ * Chooses the engine backend for the worker. WebGPU is used when the browser gives an adapter
+ * (a software one such as SwiftShader counts). Otherwise the CPU backend runs, and the 'backend'
+ * event's note explains why.
+ */
+
+import type { BackendName } from './api';
+
+/** The part of the engine's `torch` that backend selection uses. */
+export interface BackendTorch {
+	init(): Promise<unknown>;
+	set_backend(name: BackendName): void;
+	cuda?: { is_available?(): boolean; get_device_name?(): string };
+}
+
+export interface BackendChoice {
+	backend: BackendName;
+	adapter: string;
+	note?: string;
+}
+
+export const CPU_ADAPTER = 'CPU (JavaScript)';
+
+/**
+ * Initialises the engine and selects `requested`. 'auto' and 'webgpu' try WebGPU and fall
+ * back to the CPU with a note, which also mentions an explicit request for WebGPU.
+ */
+export async function selectBackend(
+	torch: BackendTorch,
+	requested: BackendName | 'auto'
+): Promise<BackendChoice> {
+	if (requested === 'cpu') {
+		torch.set_backend('cpu');
+		return { backend: 'cpu', adapter: CPU_ADAPTER };
+	}
+
+	let reason: string;
+	try {
+		await torch.init();
+		torch.set_backend('webgpu');
+		const adapter = torch.cuda?.get_device_name?.() ?? 'WebGPU adapter';
+		return { backend: 'webgpu', adapter };
+	} catch (error) {
+		// The engine's message continues with advice for cell code, so keep its first clause.
+		const message = error instanceof Error ? error.message : String(error);
+		reason = message.split(/[.:]\s/)[0];
+	}
+
+	torch.set_backend('cpu');
+	const asked = requested === 'webgpu' ? 'WebGPU was requested, but it' : 'WebGPU';
+	return {
+		backend: 'cpu',
+		adapter: CPU_ADAPTER,
+		note: `${asked} is not available in this browser (${reason}), so the notebook runs on the CPU backend, which is slower for large tensors.`
+	};
+}
