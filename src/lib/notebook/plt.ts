@@ -328,6 +328,7 @@ function createAxes(figure: FigureState, panel: PanelState): Axes {
 			const style = { marker: 'o', ...options, linestyle: 'none' };
 			whenRead([x, y], (read) => xySeries('plt.scatter', 'scatter', read, style));
 		},
+		// TODO: string categories for x need a tick-label field in PlotAxes; numbers only for now.
 		bar(x, height, options = {}) {
 			whenRead([x, height], (read) => xySeries('plt.bar', 'bar', read, options));
 		},

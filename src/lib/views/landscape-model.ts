@@ -1,0 +1,310 @@
+/**
+ * Lays out a 'landscape' chart spec. In 2-D, `z[j][i]` is the loss at (x[i], y[j]), as in
+ * matplotlib's contourf(X, Y, Z). It is drawn as filled contours from d3-contour with a colour
+ * bar, and `path` is the optimiser's path in the same (x, y) plane. In 1-D, `z[i]` is the loss
+ * at x[i], drawn as a curve, and each path entry is an (x, loss) pair.
+ */
+
+import { contours, line, ticks as d3Ticks } from 'd3';
+import type { ChartSpec } from '../worker/api';
+import {
+	autoscale,
+	axisScale,
+	axisTicks,
+	dataLimits,
+	logTicks,
+	type AxisScale,
+	type Tick
+} from './axis-scale';
+import { colorScale } from './color';
+import { formatExact } from './data-values';
+import type { HitTarget } from './hit-test';
+import { boxTarget, type Box, type DrawnPoint } from './plot-model';
+import { interpolateViridis } from 'd3';
+
+export type LandscapeSpec = Extract<ChartSpec, { kind: 'landscape' }>;
+
+export interface PathPoint {
+	x: number;
+	y: number;
+	title: string;
+}
+
+export interface LandscapeModel {
+	mode: '1d' | '2d';
+	width: number;
+	height: number;
+	box: Box;
+	x: AxisScale;
+	y: AxisScale;
+	xTicks: Tick[];
+	yTicks: Tick[];
+	xlabel: string;
+	ylabel: string;
+	/** 2-D: one filled region per threshold, lowest first. */
+	bands: { d: string; fill: string }[];
+	/** 2-D: grid cells whose loss cannot be coloured (NaN, or not positive on a log scale). */
+	invalidCount: number;
+	/** 1-D: the loss curve. */
+	curve: string | null;
+	/** 1-D: points of the curve drawn at an edge because the scale cannot place them. */
+	clipped: DrawnPoint[];
+	path: PathPoint[];
+	pathLine: string | null;
+	colorBar: { box: Box; stops: { offset: number; color: string }[]; ticks: Tick[] } | null;
+	targets: HitTarget[];
+}
+
+/** Returns why a spec cannot be drawn, or null when its shapes agree. */
+export function landscapeShapeError(spec: LandscapeSpec): string | null {
+	const nx = spec.x.length;
+	if (!spec.y) {
+		if (spec.z.length !== nx || spec.z.some((v) => Array.isArray(v))) {
+			return `landscape: 1-D z must be a flat list of x.length = ${nx} losses, got ${describeZ(spec.z)}.`;
+		}
+		return null;
+	}
+	const ny = spec.y.length;
+	const rows = spec.z as number[][];
+	if (rows.length !== ny || rows.some((row) => !Array.isArray(row) || row.length !== nx)) {
+		return `landscape: z must have y.length = ${ny} rows of x.length = ${nx} losses, got ${describeZ(spec.z)}.`;
+	}
+	return null;
+}
+
+function describeZ(z: LandscapeSpec['z']): string {
+	if (z.length > 0 && Array.isArray(z[0]))
+		return `${z.length} rows of ${(z[0] as number[]).length}`;
+	return `a flat list of ${z.length}`;
+}
+
+export function layoutLandscape(spec: LandscapeSpec, width: number): LandscapeModel {
+	return spec.y ? layout2d(spec, spec.y, spec.z as number[][], width) : layout1d(spec, width);
+}
+
+function layout2d(spec: LandscapeSpec, ys: number[], z: number[][], width: number): LandscapeModel {
+	const box: Box = { left: 58, top: 12, width: Math.max(60, width - 58 - 110), height: 0 };
+	box.height = Math.min(380, Math.max(160, box.width * 0.8));
+	const height = box.top + box.height + 46;
+
+	// Contour fills span the grid exactly, as matplotlib's contourf keeps its limits at the data.
+	const x = axisScale('linear', extent(spec.x), [box.left, box.left + box.width]);
+	const y = axisScale('linear', extent(ys), [box.top + box.height, box.top]);
+
+	const log = spec.logScale === true;
+	// d3-contour leaves NaN uncoloured, which is right for a loss a log scale cannot show.
+	const toColorSpace = (v: number) => (v > 0 ? Math.log10(v) : NaN);
+	const flat = log ? z.flat().map(toColorSpace) : z.flat();
+	const invalidCount = flat.filter(Number.isNaN).length;
+	const [lo, hi] = dataLimits(flat, 'linear') ?? [0, 1];
+	const thresholds = [lo, ...d3Ticks(lo, hi, 12).filter((t) => t > lo)];
+	const valueColor = colorScale([lo, hi > lo ? hi : lo + 1], false, interpolateViridis);
+
+	const toX = gridToPixel(spec.x, x);
+	const toY = gridToPixel(ys, y);
+	const bands = contours()
+		.size([spec.x.length, ys.length])
+		.thresholds(thresholds)(flat)
+		.map((c) => ({ d: multiPolygonPath(c.coordinates, toX, toY), fill: valueColor(c.value) }));
+
+	const targets = gridTargets(spec.x, ys, z, x, y);
+	const path = pathPoints(spec, x, y);
+	targets.push(...path.map((p) => ({ x: p.x, y: p.y, text: p.title })));
+
+	return {
+		mode: '2d',
+		width,
+		height,
+		box,
+		x,
+		y,
+		xTicks: axisTicks(x, 70),
+		yTicks: axisTicks(y, 45),
+		xlabel: spec.xlabel ?? 'α',
+		ylabel: spec.ylabel ?? 'β',
+		bands,
+		invalidCount,
+		curve: null,
+		clipped: [],
+		path,
+		pathLine: pathLine(path),
+		colorBar: colorBarModel(box, [lo, hi], log, valueColor),
+		targets
+	};
+}
+
+function layout1d(spec: LandscapeSpec, width: number): LandscapeModel {
+	const height = 260;
+	const box: Box = { left: 64, top: 12, width: Math.max(60, width - 84), height: height - 58 };
+	const z = spec.z as number[];
+	const yType = spec.logScale ? 'log' : 'linear';
+	const xValues = [...spec.x, ...spec.path.map((p) => p[0])];
+	const yValues = [...z, ...spec.path.map((p) => p[1])];
+	const x = axisScale('linear', autoscale(dataLimits(xValues, 'linear'), 'linear'), [
+		box.left,
+		box.left + box.width
+	]);
+	const y = axisScale(yType, autoscale(dataLimits(yValues, yType), yType), [
+		box.top + box.height,
+		box.top
+	]);
+
+	const placed = spec.x.map((xv, i) => {
+		const py = y.place(z[i]);
+		const note = py.state === 'ok' ? '' : ' (marked at the edge: not on this scale)';
+		const title = `x = ${formatExact(xv)}, loss = ${formatExact(z[i])}${note}`;
+		return { x: x.place(xv).pos, y: py.pos, state: py.state, title };
+	});
+	const curve = line<(typeof placed)[number]>()
+		.defined((p) => p.state === 'ok' || p.state === 'nonpositive')
+		.x((p) => p.x)
+		.y((p) => p.y)(placed);
+	const clipped = placed.filter((p) => p.state !== 'ok');
+	const path = pathPoints(spec, x, y);
+	const targets: HitTarget[] = [...placed, ...path].map((p) => ({ x: p.x, y: p.y, text: p.title }));
+
+	return {
+		mode: '1d',
+		width,
+		height,
+		box,
+		x,
+		y,
+		xTicks: axisTicks(x, 70),
+		yTicks: axisTicks(y, 45),
+		xlabel: spec.xlabel ?? 'α',
+		ylabel: spec.ylabel ?? 'loss',
+		bands: [],
+		invalidCount: 0,
+		curve,
+		clipped,
+		path,
+		pathLine: pathLine(path),
+		colorBar: null,
+		targets
+	};
+}
+
+function extent(values: number[]): [number, number] {
+	return dataLimits(values, 'linear') ?? [0, 1];
+}
+
+/**
+ * Maps d3-contour grid coordinates to pixels. d3-contour puts sample i of n at i + 0.5 and the
+ * outer ring on 0 and n, so clamping to the sample centres ends the fills at the outer samples.
+ */
+function gridToPixel(samples: number[], axis: AxisScale): (u: number) => number {
+	const last = samples.length - 1;
+	return (u) => {
+		const t = Math.min(last, Math.max(0, u - 0.5));
+		const i = Math.min(last - 1, Math.floor(t));
+		const value = last === 0 ? samples[0] : samples[i] + (t - i) * (samples[i + 1] - samples[i]);
+		return axis.place(value).pos;
+	};
+}
+
+function multiPolygonPath(
+	polygons: number[][][][],
+	toX: (u: number) => number,
+	toY: (v: number) => number
+): string {
+	const rings = polygons.flat();
+	return rings
+		.map((ring) => 'M' + ring.map(([u, v]) => `${round(toX(u))},${round(toY(v))}`).join('L') + 'Z')
+		.join('');
+}
+
+function round(v: number): number {
+	return Math.round(v * 10) / 10;
+}
+
+/** Builds one hover box per grid sample, reaching halfway to its neighbours. */
+function gridTargets(
+	xs: number[],
+	ys: number[],
+	z: number[][],
+	x: AxisScale,
+	y: AxisScale
+): HitTarget[] {
+	const edges = (samples: number[], axis: AxisScale) =>
+		samples.map((v, i) => {
+			const before = i > 0 ? (v + samples[i - 1]) / 2 : v;
+			const after = i < samples.length - 1 ? (v + samples[i + 1]) / 2 : v;
+			const a = axis.place(before).pos;
+			const b = axis.place(after).pos;
+			return [Math.min(a, b), Math.abs(b - a)] as const;
+		});
+	const xEdges = edges(xs, x);
+	const yEdges = edges(ys, y);
+	const targets: HitTarget[] = [];
+	ys.forEach((yv, j) =>
+		xs.forEach((xv, i) => {
+			const text = `(${formatExact(xv)}, ${formatExact(yv)}): loss ${formatExact(z[j][i])}`;
+			const box = {
+				left: xEdges[i][0],
+				top: yEdges[j][0],
+				width: xEdges[i][1],
+				height: yEdges[j][1]
+			};
+			targets.push(boxTarget(box, text));
+		})
+	);
+	return targets;
+}
+
+function pathPoints(spec: LandscapeSpec, x: AxisScale, y: AxisScale): PathPoint[] {
+	return spec.path.map(([a, b], k) => ({
+		x: x.place(a).pos,
+		y: y.place(b).pos,
+		title: `path step ${k}: (${formatExact(a)}, ${formatExact(b)})`
+	}));
+}
+
+function pathLine(path: PathPoint[]): string | null {
+	if (path.length < 2) return null;
+	return line<PathPoint>()
+		.x((p) => p.x)
+		.y((p) => p.y)(path);
+}
+
+/** Lays out the colour bar beside the plot. On a log scale its values are log10 of the loss. */
+function colorBarModel(
+	box: Box,
+	[lo, hi]: [number, number],
+	log: boolean,
+	color: (v: number) => string
+) {
+	const barBox: Box = {
+		left: box.left + box.width + 16,
+		top: box.top,
+		width: 12,
+		height: box.height
+	};
+	const domain: [number, number] = hi > lo ? [lo, hi] : [lo, lo + 1];
+	const stops = Array.from({ length: 11 }, (_, i) => ({
+		offset: i / 10,
+		color: color(domain[0] + (i / 10) * (domain[1] - domain[0]))
+	}));
+	const count = Math.max(2, Math.floor(box.height / 40));
+	const range: [number, number] = [barBox.top + barBox.height, barBox.top];
+	if (!log) return { box: barBox, stops, ticks: axisTicks(axisScale('linear', domain, range), 40) };
+
+	const lossDomain: [number, number] = [10 ** domain[0], 10 ** domain[1]];
+	const bar = axisScale('log', lossDomain, range);
+	const ticks = logTicks(lossDomain, count).filter((t) => t.label);
+	return { box: barBox, stops, ticks: ticks.map((t) => ({ ...t, pos: bar.scale(t.value) })) };
+}
+
+/** Builds `data-values`: x, y, z and path in 2-D, and x, flat z and path in 1-D. */
+export function landscapeDataValues(spec: LandscapeSpec) {
+	if (!spec.y) return { x: spec.x, z: spec.z, path: spec.path };
+	return { x: spec.x, y: spec.y, z: spec.z, path: spec.path };
+}
+
+export function describeLandscape(spec: LandscapeSpec): string {
+	let scale = '';
+	if (spec.logScale) scale = spec.y ? ', log colour scale' : ', log loss axis';
+	const path = spec.path.length ? `, with an optimiser path of ${spec.path.length} points` : '';
+	if (!spec.y) return `Loss along one direction: ${spec.x.length} points${scale}${path}`;
+	return `Loss landscape, filled contours over ${spec.x.length} by ${spec.y.length} points${scale}${path}`;
+}

@@ -1,0 +1,128 @@
+import { describe, expect, test } from 'vitest';
+import {
+	float32Notes,
+	gradNormsDataValues,
+	layoutGradNorms,
+	type GradNormsSpec
+} from '../../../src/lib/views/grad-norms-model';
+import { nonFinitePaths } from './numbers';
+
+const names = (n: number) => Array.from({ length: n }, (_, i) => `layers.${i}.weight`);
+
+function spec(values: number[][], float32Values = values): GradNormsSpec {
+	const layers = names(values[0]?.length ?? 0);
+	const steps = values.map((_, i) => i);
+	return { kind: 'grad-norms', id: 'g', layers, values, float32Values, steps };
+}
+
+describe('layoutGradNorms for one step', () => {
+	const single = spec([[1e-19, 0, 3e-2, Infinity, NaN]]);
+	const model = layoutGradNorms(single, 600);
+
+	test('layoutGradNorms draws bars in layer order', () => {
+		expect(model.mode).toBe('bars');
+		expect(model.cells.map((c) => c.layer)).toEqual([0, 1, 2, 3, 4]);
+		expect(model.cells[0].left).toBeLessThan(model.cells[1].left);
+	});
+
+	test('layoutGradNorms marks zero, Infinity and NaN norms', () => {
+		expect(model.cells.map((c) => c.state)).toEqual(['ok', 'zero', 'ok', 'inf', 'nan']);
+		expect(model.states).toEqual(['zero', 'inf', 'nan']);
+	});
+
+	test('layoutGradNorms takes the log axis from the positive finite norms', () => {
+		if (model.mode !== 'bars') throw new Error('expected bars');
+		expect(model.y.domain[0]).toBeLessThan(1e-19);
+		expect(model.y.domain[1]).toBeGreaterThan(3e-2);
+		expect(model.y.domain[1]).toBeLessThan(1);
+	});
+
+	test('layoutGradNorms writes no NaN into the drawing', () => {
+		expect(nonFinitePaths(model)).toEqual([]);
+	});
+
+	test('gradNormsDataValues gives one norm per layer', () => {
+		expect(gradNormsDataValues(single)).toEqual({
+			layers: single.layers,
+			values: single.values[0]
+		});
+	});
+});
+
+describe('float32Notes', () => {
+	test('float32Notes counts layers that a plain float32 norm loses', () => {
+		const scaled = [Array.from({ length: 25 }, (_, i) => 10 ** (i - 5))];
+		const float32 = [scaled[0].map((v, i) => (i >= 5 ? Infinity : v))];
+		expect(float32Notes(spec(scaled, float32))).toEqual([
+			'float32 .norm() gives Infinity for 20 layers; scaled norms shown.'
+		]);
+	});
+
+	test('float32Notes reports underflow to 0 beside overflow', () => {
+		const notes = float32Notes(spec([[1e-30, 1e-30, 1e30]], [[0, 0, Infinity]]));
+		expect(notes).toEqual([
+			'float32 .norm() gives Infinity for 1 layer and 0 for 2 layers; scaled norms shown.'
+		]);
+	});
+
+	test('float32Notes is empty when the norms agree, zeros included', () => {
+		expect(float32Notes(spec([[0, 1, Infinity]]))).toEqual([]);
+	});
+
+	test('layoutGradNorms flags the cells float32 loses', () => {
+		const model = layoutGradNorms(spec([[1, 1e30]], [[1, Infinity]]), 400);
+		expect(model.cells.map((c) => c.float32Lost)).toEqual([false, true]);
+	});
+});
+
+describe('layoutGradNorms over several steps', () => {
+	const values = Array.from({ length: 12 }, (_, s) => [
+		1e-8 * (s + 1),
+		0,
+		1e-2,
+		s === 7 ? Infinity : 5
+	]);
+	const heat = spec(values);
+	const model = layoutGradNorms(heat, 700);
+
+	test('layoutGradNorms draws a layer-by-step heat map', () => {
+		expect(model.mode).toBe('heatmap');
+		expect(model.cells).toHaveLength(12 * 4);
+	});
+
+	test('layoutGradNorms puts layer 0 in the top row', () => {
+		const tops = [0, 1, 2, 3].map((layer) => model.cells.find((c) => c.layer === layer)!.top);
+		expect(tops).toEqual([...tops].sort((a, b) => a - b));
+	});
+
+	test('layoutGradNorms colours a zero-norm layer with the zero state', () => {
+		const zero = model.cells.filter((c) => c.layer === 1);
+		expect(zero.every((c) => c.state === 'zero' && c.fill === '')).toBe(true);
+		expect(model.states).toContain('zero');
+	});
+
+	test('layoutGradNorms colours finite norms on the scale', () => {
+		const ok = model.cells.filter((c) => c.state === 'ok');
+		expect(ok.every((c) => /^(#|rgb)/.test(c.fill))).toBe(true);
+		expect(new Set(ok.map((c) => c.fill)).size).toBeGreaterThan(2);
+	});
+
+	test('layoutGradNorms writes no NaN into the heat map', () => {
+		expect(nonFinitePaths(model)).toEqual([]);
+	});
+
+	test('gradNormsDataValues gives values as [step][layer]', () => {
+		expect(gradNormsDataValues(heat).values).toEqual(values);
+	});
+});
+
+describe('layoutGradNorms with more steps than pixels', () => {
+	test('layoutGradNorms merges steps and keeps an Infinity visible', () => {
+		const values = Array.from({ length: 400 }, (_, s) => [s === 123 ? Infinity : 1, 2]);
+		const model = layoutGradNorms(spec(values), 300);
+		if (model.mode !== 'heatmap') throw new Error('expected a heat map');
+		expect(model.stepsPerColumn).toBeGreaterThan(1);
+		expect(model.cells.filter((c) => c.state === 'inf')).toHaveLength(1);
+		expect(model.notes.join(' ')).toContain(`merges ${model.stepsPerColumn} steps`);
+	});
+});
