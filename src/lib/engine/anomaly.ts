@@ -1,6 +1,6 @@
 /**
- * Anomaly detection, as `torch.autograd.set_detect_anomaly`: while it is on, every node
- * records the stack of the call that created it, and the first op that turns finite inputs
+ * Anomaly detection, as `torch.autograd.set_detect_anomaly`. While it is on, every node
+ * records the stack of the call that created it. The first op that turns inputs without NaN
  * into NaN, or the first backward rule that returns NaN, raises an error naming the op and
  * that stack. Like PyTorch it looks for NaN only: infinities are legitimate results (log(0),
  * masks of -inf, exp overflow) and are not reported. The checks read values synchronously,

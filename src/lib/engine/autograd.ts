@@ -1,5 +1,5 @@
 /**
- * Reverse-mode autograd: the graph nodes that ops record, grad mode, and backward(), which
+ * Reverse-mode autograd: the graph nodes that ops record, grad mode, and backward(). Backward
  * walks the graph in reverse creation order, sums each gradient back to its input's shape,
  * accumulates into leaves' `.grad` and frees saved tensors unless `retain_graph` is set.
  */
@@ -9,7 +9,7 @@ import { formatShape, isContiguous, numelOf, sameShape, type Shape } from './sha
 import type { DType } from './dtype';
 import type { Tensor } from './tensor';
 
-/** What a primitive's backward rule receives besides the gradient of its output. */
+/** The context a primitive's backward rule receives besides the gradient of its output. */
 export interface BackwardContext<P> {
 	/** Tensors the forward kept, as it listed them. */
 	readonly saved: readonly Tensor[];
@@ -40,7 +40,7 @@ let nextNodeId = 0;
 /** One recorded op in the graph, shown to users as `grad_fn`. */
 export class Node {
 	readonly id = nextNodeId++;
-	/** Where each input's gradient goes: its grad_fn, the leaf itself, or nowhere. */
+	/** The destination of each input's gradient: its grad_fn, the leaf itself, or null. */
 	readonly next: (Node | Tensor | null)[];
 	readonly inputShapes: Shape[];
 	readonly inputDTypes: DType[];
@@ -49,7 +49,7 @@ export class Node {
 	/** Hooks registered on the output tensor, and the output when it retains its grad. */
 	hooks: Hook[] | null = null;
 	retained: Tensor | null = null;
-	/** Where the forward op was called, captured only while anomaly detection is on. */
+	/** The stack of the forward call, captured only while anomaly detection is on. */
 	readonly stack: string | undefined;
 
 	constructor(
@@ -58,7 +58,7 @@ export class Node {
 		inputs: readonly Tensor[],
 		saved: readonly Tensor[]
 	) {
-		this.next = inputs.map((t) => (t.grad_fn ? t.grad_fn : t.requires_grad ? t : null));
+		this.next = inputs.map((t) => t.grad_fn ?? (t.requires_grad ? t : null));
 		this.inputShapes = inputs.map((t) => t.shape);
 		this.inputDTypes = inputs.map((t) => t.dtype);
 		this.saved = saved;
@@ -328,7 +328,7 @@ function isNode(value: unknown): value is Node {
 	return value instanceof Node;
 }
 
-/** Whether `.grad` may keep this tensor itself: it owns all of its storage, unshared. */
+/** Tells whether `.grad` may keep this tensor itself: it owns all of its storage, unshared. */
 function adoptable(grad: Tensor, shared: Set<object>): boolean {
 	return (
 		!shared.has(grad.storage) &&

@@ -1,6 +1,6 @@
 /**
  * Tensor creation: `torch.tensor` from JS data, the filled and ranged constructors, and the
- * seeded random ones, which draw in row-major order from the generator so a seed gives
+ * seeded random ones. Random ones draw in row-major order from the generator, so a seed gives
  * PyTorch's numbers. Sizes are varargs or one array, with a trailing options object:
  * `torch.randn(16, 32)`, `torch.zeros([2, 3], { dtype: torch.int64 })`.
  */
@@ -62,7 +62,7 @@ function fromValues(
 }
 
 /**
- * A tensor holding a copy of `data`, as `torch.tensor`. JS numbers make float32 (PyTorch
+ * Creates a tensor holding a copy of `data`, as `torch.tensor`. JS numbers make float32 (PyTorch
  * would pick int64 for integers, but JS cannot tell 1 from 1.0), booleans make bool,
  * Float64Array makes float64, integer typed arrays make int64; `dtype` overrides.
  */
@@ -123,7 +123,7 @@ function typedArrayDType(data: ArrayBufferView): DType {
 	return int64;
 }
 
-/** Sizes from varargs or one array; a bare number or an options object may follow. */
+/** Reads sizes from varargs or one array; an options object may follow. */
 function sizes(args: SizeArgs, op: string): number[] {
 	return sizesFromArgs(
 		args.filter((a) => !isOptions(a)),
@@ -140,21 +140,22 @@ function filled(op: string, args: SizeArgs, value: number): Tensor {
 	return finish(out, options);
 }
 
-/** A tensor of zeros, as `torch.zeros(2, 3)` or `torch.zeros([2, 3])`. */
+/** Creates a tensor of zeros, as `torch.zeros(2, 3)` or `torch.zeros([2, 3])`. */
 export function zeros(...args: SizeArgs): Tensor {
 	return filled('zeros', args, 0);
 }
 
+/** Creates a tensor of ones, as `torch.ones(2, 3)`. */
 export function ones(...args: SizeArgs): Tensor {
 	return filled('ones', args, 1);
 }
 
-/** An uninitialised tensor, as `torch.empty`; here it is zero-filled. */
+/** Creates a tensor for later filling, as `torch.empty`; here it is zero-filled. */
 export function empty(...args: SizeArgs): Tensor {
 	return filled('empty', args, 0);
 }
 
-/** A tensor filled with `fill_value`, as `torch.full`; float32 unless the value is a boolean. */
+/** Creates a tensor filled with `fill_value`, as `torch.full`; float32 unless the value is a boolean. */
 export function full(
 	size: readonly number[],
 	fill_value: number | boolean,
@@ -189,7 +190,7 @@ export function full_like(
 }
 
 /**
- * Values from start (inclusive) to end (exclusive) in steps, as `torch.arange(end)` or
+ * Creates values from start (inclusive) to end (exclusive) in steps, as `torch.arange(end)` or
  * `torch.arange(start, end, step)`. As in PyTorch, all-integer arguments give int64.
  */
 export function arange(...args: (number | TensorOptions)[]): Tensor {
@@ -205,14 +206,14 @@ export function arange(...args: (number | TensorOptions)[]): Tensor {
 	}
 	const length = Math.ceil((end - start) / step);
 	const values = Array.from({ length }, (_, i) => start + i * step);
-	const integral = numbers.every(Number.isInteger);
-	const dtype = options.dtype !== undefined ? toDType(options.dtype) : integral ? int64 : float32;
+	let dtype = numbers.every(Number.isInteger) ? int64 : float32;
+	if (options.dtype !== undefined) dtype = toDType(options.dtype);
 	return fromValues(values, [length], dtype, options);
 }
 
 /**
- * `steps` evenly spaced values from start to end inclusive, as `torch.linspace`; computed in
- * float32 from both ends, as PyTorch's CPU kernel does.
+ * Creates `steps` evenly spaced values from start to end inclusive, as `torch.linspace`. They
+ * are computed in float32 from both ends, as PyTorch's CPU kernel does.
  */
 export function linspace(
 	start: number,
@@ -232,7 +233,7 @@ export function linspace(
 	return fromValues(values, [steps], dtype, options);
 }
 
-/** The n x m identity, as `torch.eye`. */
+/** Creates the n x m identity matrix, as `torch.eye`. */
 export function eye(n: number, m?: number | TensorOptions, options: TensorOptions = {}): Tensor {
 	if (typeof m === 'object') return eye(n, n, m);
 	const cols = m ?? n;
@@ -246,7 +247,7 @@ function generatorOf(options: RandomOptions): Generator {
 	return options.generator ?? defaultGenerator;
 }
 
-/** U[0, 1) samples, as `torch.rand`; same numbers as PyTorch for the same seed. */
+/** Draws U[0, 1) samples, as `torch.rand`; same numbers as PyTorch for the same seed. */
 export function rand(...args: SizeArgs): Tensor {
 	const options = optionsOf<RandomOptions>(args);
 	const shape = sizes(args, 'rand');
@@ -254,7 +255,7 @@ export function rand(...args: SizeArgs): Tensor {
 	return fromValues(values, shape, toDType(options.dtype ?? float32), options);
 }
 
-/** N(0, 1) samples, as `torch.randn`; same numbers as PyTorch for the same seed. */
+/** Draws N(0, 1) samples, as `torch.randn`; same numbers as PyTorch for the same seed. */
 export function randn(...args: SizeArgs): Tensor {
 	const options = optionsOf<RandomOptions>(args);
 	const shape = sizes(args, 'randn');
@@ -263,7 +264,7 @@ export function randn(...args: SizeArgs): Tensor {
 }
 
 /**
- * Integers from [low, high), as `torch.randint(high, size)` or `torch.randint(low, high,
+ * Draws integers from [low, high), as `torch.randint(high, size)` or `torch.randint(low, high,
  * size)`; int64 by default.
  */
 export function randint(...args: (number | readonly number[] | RandomOptions)[]): Tensor {
@@ -277,7 +278,7 @@ export function randint(...args: (number | readonly number[] | RandomOptions)[])
 	return fromValues(values, shape.slice(), toDType(options.dtype ?? int64), options);
 }
 
-/** A random permutation of 0..n-1, as `torch.randperm`. */
+/** Draws a random permutation of 0..n-1, as `torch.randperm`. */
 export function randperm(n: number, options: RandomOptions = {}): Tensor {
 	const values = randpermValues(generatorOf(options), n);
 	return fromValues(values, [n], toDType(options.dtype ?? int64), options);

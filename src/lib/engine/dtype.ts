@@ -2,7 +2,7 @@
  * Tensor dtypes and type promotion. Storage per dtype on the CPU backend:
  * float32 in a Float32Array, float64 in a Float64Array, bool in a Uint8Array (0 or 1), and
  * int64 in a Float64Array. Storing int64 as float64 keeps every integer up to 2^53 exact and
- * lets kernels share loops with the float dtypes; values beyond 2^53 lose their low bits, and
+ * lets kernels share loops with the float dtypes. Values beyond 2^53 lose their low bits, and
  * reads return JS numbers, never bigints.
  */
 import { DTypeError } from './errors';
@@ -27,7 +27,7 @@ export const float64 = new DType('float64', true, 8);
 export const int64 = new DType('int64', false, 8);
 export const bool = new DType('bool', false, 1);
 
-/** What an op accepts as a dtype: `torch.float32`, `'float32'`, or PyTorch's aliases. */
+/** A dtype argument: `torch.float32`, `'float32'`, or one of PyTorch's aliases. */
 export type DTypeLike = DType | DTypeName | 'float' | 'double' | 'long';
 
 export type TypedArray = Float32Array | Float64Array | Uint8Array;
@@ -61,13 +61,13 @@ export function typedArrayFor(dtype: DType, size: number): TypedArray {
 
 const RANK: Record<DTypeName, number> = { bool: 0, int64: 1, float32: 2, float64: 3 };
 
-/** The dtype both operands convert to, as `torch.promote_types`. */
+/** Returns the dtype both operands convert to, as `torch.promote_types`. */
 export function promoteTypes(a: DType, b: DType): DType {
 	return RANK[a.name] >= RANK[b.name] ? a : b;
 }
 
 /**
- * The result dtype of a tensor op with a JS number, following PyTorch's rule that a Python
+ * Returns the result dtype of a tensor op with a JS number, following PyTorch's rule that a Python
  * scalar only changes the category: int64 + 2.5 gives float32, float32 + 2.5 stays float32.
  */
 export function promoteWithScalar(dtype: DType, scalar: number | boolean): DType {

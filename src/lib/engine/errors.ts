@@ -46,7 +46,7 @@ export class UnsupportedOpError extends Error {
 	}
 }
 
-/** An engine bug: the message starts with `internal:` and asks for a report. */
+/** An engine bug: the message starts with `internal:` and requests a report. */
 export class InternalError extends Error {
 	override name = 'InternalError';
 

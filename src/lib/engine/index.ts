@@ -11,6 +11,7 @@ import * as creation from './creation';
 import * as data from './data';
 import { bool, DType, float32, float64, int64 } from './dtype';
 import * as functions from './functions';
+import { gradcheck } from './gradcheck';
 import * as nn from './nn';
 import * as optim from './optim';
 import { defaultGenerator, Generator } from './random';
@@ -59,7 +60,8 @@ export const torch = {
 		grad: functions.grad,
 		set_detect_anomaly: setDetectAnomaly,
 		detect_anomaly: detectAnomaly,
-		is_anomaly_enabled: isAnomalyEnabled
+		is_anomaly_enabled: isAnomalyEnabled,
+		gradcheck
 	},
 	linalg: functions.linalg,
 

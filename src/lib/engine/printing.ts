@@ -1,8 +1,8 @@
 /**
- * Tensor printing as PyTorch 1.13's `repr`: one formatter per tensor chooses integer,
- * fixed (4 decimals) or scientific notation from the finite nonzero values, columns are padded
- * to one width, lines wrap at 80 characters, tensors over 1000 elements are summarised with
- * "...", and suffixes (dtype, grad_fn, requires_grad) follow.
+ * Tensor printing as PyTorch 1.13's `repr`. One formatter per tensor chooses integer, fixed
+ * (4 decimals) or scientific notation from the finite nonzero values, and pads columns to one
+ * width. Lines wrap at 80 characters, tensors over 1000 elements are summarised with "...",
+ * and suffixes (dtype, grad_fn, requires_grad) follow the values.
  */
 import { bool, float32, int64, type TypedArray } from './dtype';
 import type { Tensor } from './tensor';
@@ -12,7 +12,7 @@ const LINE_WIDTH = 80;
 const THRESHOLD = 1000;
 const EDGE_ITEMS = 3;
 
-/** `repr(t)`: reads values synchronously, so it works on backends with `readSync` (CPU). */
+/** Formats `repr(t)`; reads values synchronously, so other backends than the CPU get a placeholder. */
 export function formatTensor(t: Tensor): string {
 	const read = t.storage.backend.readSync;
 	if (!read)
@@ -20,7 +20,7 @@ export function formatTensor(t: Tensor): string {
 	return formatTensorValues(t, read.call(t.storage.backend, t));
 }
 
-/** `repr(t)` from values already read back (row-major), for asynchronous backends. */
+/** Formats `repr(t)` from values already read back (row-major), for asynchronous backends. */
 export function formatTensorValues(t: Tensor, values: TypedArray): string {
 	const prefix = 'tensor(';
 	const indent = prefix.length;
@@ -87,7 +87,7 @@ function rowMajorStrides(shape: readonly number[]): number[] {
 	return strides;
 }
 
-/** The values a summarised print shows: the first and last 3 along every dim. */
+/** Collects the values a summarised print shows: the first and last 3 along every dim. */
 function summarizedValues(nested: Nested): number[] {
 	const out: number[] = [];
 	const visit = (prefix: number[]) => {
@@ -200,7 +200,7 @@ function nonFinite(v: number): string | null {
 	return null;
 }
 
-/** Python's `'{:.Nf}'.format(v)`: exact decimal expansion, ties to even, '-0.0000' kept. */
+/** Formats as Python's `'{:.Nf}'.format(v)`: exact decimal expansion, ties to even, '-0.0000' kept. */
 function fixed(v: number, digits: number): string {
 	const special = nonFinite(v);
 	if (special) return special;
@@ -209,7 +209,7 @@ function fixed(v: number, digits: number): string {
 	return text;
 }
 
-/** Python's `'{:.4e}'.format(v)`: mantissa with 4 decimals and an exponent of two or more digits. */
+/** Formats as Python's `'{:.4e}'.format(v)`: 4 decimals and an exponent of at least two digits. */
 function exponential(v: number): string {
 	const special = nonFinite(v);
 	if (special) return special;
@@ -220,8 +220,8 @@ function exponential(v: number): string {
 	return `${mantissa}e${sign}${digits}`;
 }
 
-// JS toFixed rounds exact ties away from zero while Python rounds them to even; a tie is
-// only possible when the exact expansion ends in 5 right after the kept digits.
+// JS toFixed rounds exact ties away from zero, but Python rounds them to even. A tie is only
+// possible when the exact expansion ends in 5 right after the kept digits.
 function roundHalfEven(abs: number, digits: number): string {
 	const rounded = abs.toFixed(digits);
 	const exact = abs.toFixed(Math.min(100, digits + 30));

@@ -12,7 +12,7 @@ export function numelOf(shape: Shape): number {
 	return n;
 }
 
-/** Row-major strides of a contiguous tensor of `shape`. */
+/** Computes the row-major strides of a contiguous tensor of `shape`. */
 export function contiguousStrides(shape: Shape): number[] {
 	const strides = new Array<number>(shape.length);
 	let step = 1;
@@ -23,7 +23,7 @@ export function contiguousStrides(shape: Shape): number[] {
 	return strides;
 }
 
-/** Whether a view with these strides walks its elements in row-major order without gaps. */
+/** Tells whether a view with these strides walks its elements in row-major order without gaps. */
 export function isContiguous(shape: Shape, strides: Shape): boolean {
 	let step = 1;
 	for (let i = shape.length - 1; i >= 0; i--) {
@@ -68,7 +68,7 @@ export function normalizeDims(dims: readonly number[], ndim: number, op: string)
 	return result;
 }
 
-/** The broadcast shape of two operands, as `torch.broadcast_shapes`. */
+/** Computes the broadcast shape of two operands, as `torch.broadcast_shapes`. */
 export function broadcastShapes(a: Shape, b: Shape, op = 'broadcast_shapes'): number[] {
 	const ndim = Math.max(a.length, b.length);
 	const out = new Array<number>(ndim);

@@ -1,7 +1,7 @@
 /**
- * Tensor: a strided view onto a storage, with autograd state. Every method spells and
- * behaves as its PyTorch namesake; the work happens in ops/ (one file per family), so the
- * class is the table of contents of what a tensor can do.
+ * Tensor: a strided view onto a storage, with autograd state. Every method is spelled and
+ * behaves as its PyTorch namesake. The work happens in ops/ (one file per family), so the
+ * class reads as the table of contents of what a tensor can do.
  */
 import { Node, runBackward, type BackwardOptions } from './autograd';
 import type { View } from './backends/backend';
@@ -36,9 +36,9 @@ export type Scalar = number | boolean;
 export type TensorOrScalar = Tensor | Scalar;
 export type { DimArg, DimOptions };
 
-/** What `torch.tensor` and ops accept as data: nested arrays, numbers, typed arrays. */
+/** Data that `torch.tensor` and ops accept: nested arrays, numbers, typed arrays. */
 export type TensorLike = Tensor | number | boolean | ArrayLike<number> | NestedArray;
-export interface NestedArray extends ReadonlyArray<number | boolean | NestedArray> {}
+export type NestedArray = ReadonlyArray<number | boolean | NestedArray>;
 
 /** A nested array of numbers (or booleans) with the tensor's shape, from `tolist()`. */
 export type NestedList = number | boolean | NestedList[];
@@ -197,7 +197,7 @@ export class Tensor implements View {
 		runBackward([this], [gradient ?? null], options);
 	}
 
-	/** A tensor sharing this storage, outside any graph. */
+	/** Returns a tensor sharing this storage, outside any graph. */
 	detach(): Tensor {
 		return this._alias();
 	}
@@ -260,16 +260,16 @@ export class Tensor implements View {
 		return alias;
 	}
 
-	// Reading values back (asynchronous: a GPU answers later).
+	// Reading values back is asynchronous, because a GPU returns results later.
 
-	/** All elements in row-major order, as a new typed array. */
+	/** Reads all elements in row-major order into a new typed array. */
 	async array(): Promise<TypedArray> {
 		return this.storage.backend.read(this);
 	}
 
 	/**
-	 * The single value of a one-element tensor, as `Tensor.item`. Always a number (a bool
-	 * tensor gives 0 or 1) so that `await loss.item()` types as a number.
+	 * Reads the single value of a one-element tensor, as `Tensor.item`. The result is always
+	 * a number (a bool tensor gives 0 or 1), so that `await loss.item()` types as a number.
 	 */
 	async item(): Promise<number> {
 		if (this.numel() !== 1) {
@@ -280,7 +280,7 @@ export class Tensor implements View {
 		return (await this.array())[0];
 	}
 
-	/** The values as nested arrays with this tensor's shape, as `Tensor.tolist`. */
+	/** Reads the values as nested arrays with this tensor's shape, as `Tensor.tolist`. */
 	async tolist(): Promise<NestedList> {
 		return nest(await this.array(), this.shape, this.dtype === bool);
 	}
@@ -733,8 +733,8 @@ export class Tensor implements View {
 	}
 
 	/**
-	 * The p-norm over all elements or `dim`, as `Tensor.norm`: p = 2 ('fro') by default, also
-	 * 1, Infinity, -Infinity, 0 or any positive p.
+	 * Computes the p-norm over all elements or `dim`, as `Tensor.norm`: p = 2 ('fro') by
+	 * default, also 1, Infinity, -Infinity, 0 or any positive p.
 	 */
 	norm(p: number | 'fro' | NormOptions | null = 2, dim?: DimArg | null, keepdim = false): Tensor {
 		const o: NormOptions = isOptions<NormOptions>(p) ? p : { p: p ?? 2, dim, keepdim };

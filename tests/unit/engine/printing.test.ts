@@ -8,11 +8,20 @@ describe('toString prints as PyTorch', () => {
 	});
 
 	test('integral floats print with a trailing dot', () => {
-		expect(String(torch.tensor([[1, 2], [3, 4]]))).toBe('tensor([[1., 2.],\n        [3., 4.]])');
+		expect(
+			String(
+				torch.tensor([
+					[1, 2],
+					[3, 4]
+				])
+			)
+		).toBe('tensor([[1., 2.],\n        [3., 4.]])');
 	});
 
 	test('a leaf that requires grad says so', () => {
-		expect(String(torch.tensor([1, 2], { requires_grad: true }))).toBe('tensor([1., 2.], requires_grad=True)');
+		expect(String(torch.tensor([1, 2], { requires_grad: true }))).toBe(
+			'tensor([1., 2.], requires_grad=True)'
+		);
 	});
 
 	test('scientific notation when values span more than 1000x', () => {
@@ -22,7 +31,9 @@ describe('toString prints as PyTorch', () => {
 	test('int64, bool and float64 dtypes', () => {
 		expect(String(torch.tensor([1, 20], { dtype: 'int64' }))).toBe('tensor([ 1, 20])');
 		expect(String(torch.tensor([true, false]))).toBe('tensor([ True, False])');
-		expect(String(torch.tensor([0.5], { dtype: 'float64' }))).toBe('tensor([0.5000], dtype=torch.float64)');
+		expect(String(torch.tensor([0.5], { dtype: 'float64' }))).toBe(
+			'tensor([0.5000], dtype=torch.float64)'
+		);
 	});
 
 	test('scalars, non-finite values and empty tensors', () => {
@@ -43,7 +54,9 @@ describe('toString prints as PyTorch', () => {
 
 	test('long rows wrap at 80 columns', () => {
 		const text = String(torch.arange(30, { dtype: 'float32' }).div(7));
-		expect(text.split('\n')[0]).toBe('tensor([0.0000, 0.1429, 0.2857, 0.4286, 0.5714, 0.7143, 0.8571, 1.0000, 1.1429,');
+		expect(text.split('\n')[0]).toBe(
+			'tensor([0.0000, 0.1429, 0.2857, 0.4286, 0.5714, 0.7143, 0.8571, 1.0000, 1.1429,'
+		);
 		expect(text.split('\n')[1].startsWith('        1.2857,')).toBe(true);
 	});
 });

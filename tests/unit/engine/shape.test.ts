@@ -1,13 +1,20 @@
 import { describe, expect, test } from 'vitest';
 import { torch } from '../../../src/lib/engine';
 import { IndexError, ShapeError } from '../../../src/lib/engine/errors';
-import { broadcastShapes, contiguousStrides, normalizeDim, viewStrides } from '../../../src/lib/engine/shape';
+import {
+	broadcastShapes,
+	contiguousStrides,
+	normalizeDim,
+	viewStrides
+} from '../../../src/lib/engine/shape';
 
 describe('error messages name the shapes and the valid range', () => {
 	test('add of mismatched shapes names both shapes', () => {
 		const add = () => torch.ones(2, 3).add(torch.ones(2, 4));
 		expect(add).toThrow(ShapeError);
-		expect(add).toThrow('The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1');
+		expect(add).toThrow(
+			'The size of tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1'
+		);
 		expect(add).toThrow('got shapes [2, 3] and [2, 4]');
 	});
 
@@ -31,7 +38,9 @@ describe('error messages name the shapes and the valid range', () => {
 	});
 
 	test('reshape to a wrong element count names the sizes', () => {
-		expect(() => torch.ones(2, 3).reshape(4, 2)).toThrow("shape '[4, 2]' is invalid for input of size 6");
+		expect(() => torch.ones(2, 3).reshape(4, 2)).toThrow(
+			"shape '[4, 2]' is invalid for input of size 6"
+		);
 	});
 });
 

@@ -61,10 +61,22 @@ describe('Tensor metadata', () => {
 describe('reading values', () => {
 	test('item, tolist and array are awaited', async () => {
 		expect(await torch.tensor(2.5).item()).toBe(2.5);
-		expect(await torch.tensor([[1, 2], [3, 4]]).tolist()).toEqual([[1, 2], [3, 4]]);
+		expect(
+			await torch
+				.tensor([
+					[1, 2],
+					[3, 4]
+				])
+				.tolist()
+		).toEqual([
+			[1, 2],
+			[3, 4]
+		]);
 		expect(await torch.tensor([true, false]).tolist()).toEqual([true, false]);
 		expect(await torch.tensor([1, 2]).array()).toBeInstanceOf(Float32Array);
-		await expect(torch.ones(2).item()).rejects.toThrow('a Tensor with 2 elements cannot be converted to Scalar');
+		await expect(torch.ones(2).item()).rejects.toThrow(
+			'a Tensor with 2 elements cannot be converted to Scalar'
+		);
 	});
 });
 
@@ -99,7 +111,10 @@ describe('in-place ops used by optimisers and init', () => {
 	test('add_ with alpha, mul_, sub_, div_ bump the version', async () => {
 		const x = torch.ones(3);
 		const version = x.storage.version;
-		x.add_(torch.tensor([1, 2, 3]), { alpha: 2 }).mul_(2).sub_(1).div_(2);
+		x.add_(torch.tensor([1, 2, 3]), { alpha: 2 })
+			.mul_(2)
+			.sub_(1)
+			.div_(2);
 		expect(await values(x)).toEqual([2.5, 4.5, 6.5]);
 		expect(x.storage.version).toBe(version + 4);
 	});
@@ -135,8 +150,12 @@ describe('in-place ops used by optimisers and init', () => {
 	});
 
 	test('in-place op with an operand that does not broadcast to self raises', () => {
-		expect(() => torch.zeros(3).add_(torch.ones(2, 3))).toThrow("output with shape [3] doesn't match the broadcast shape [2, 3]");
-		expect(() => torch.zeros(2, { dtype: 'int64' }).add_(0.5)).toThrow("can't be cast to the desired output type int64");
+		expect(() => torch.zeros(3).add_(torch.ones(2, 3))).toThrow(
+			"output with shape [3] doesn't match the broadcast shape [2, 3]"
+		);
+		expect(() => torch.zeros(2, { dtype: 'int64' }).add_(0.5)).toThrow(
+			"can't be cast to the desired output type int64"
+		);
 	});
 
 	test('uniform_ and normal_ draw the same numbers as PyTorch', async () => {

@@ -108,8 +108,11 @@ export type ReduceOp =
 	| 'all'
 	| 'any'
 	/**
-	 * Euclidean norm as PyTorch's float32 kernel computes it: squares rounded to the dtype and
-	 * summed, so a sum of squares past the dtype's max gives Infinity.
+	 * Euclidean norm with PyTorch's float32 results at both ends: Infinity where the float32
+	 * sum of squares overflows (above about 1.8e19), and squares that round to subnormals as
+	 * float32 rounds them. The CPU backend squares in float32 as PyTorch does. A backend that
+	 * flushes subnormals should divide by the largest absolute element before squaring and
+	 * still return Infinity where the unscaled float32 sum of squares would overflow.
 	 */
 	| 'norm2';
 

@@ -1,5 +1,5 @@
 /**
- * Which backends exist and which one new tensors use. The CPU backend is always present;
+ * The registry of backends and the choice of the one new tensors use. The CPU backend is always present;
  * another backend (WebGPU) registers a loader that `torch.init()` awaits, so backend
  * selection stays synchronous once initialised.
  */
@@ -13,7 +13,7 @@ const available = new Map<BackendName, Backend>([['cpu', cpuBackend]]);
 const loaders = new Map<BackendName, BackendLoader>();
 let current: Backend = cpuBackend;
 
-/** Aliases users write for backends: PyTorch code says 'cuda' for the GPU. */
+/** Backend names users write; PyTorch code writes 'cuda' for the GPU. */
 const ALIASES: Record<string, BackendName> = {
 	cpu: 'cpu',
 	webgpu: 'webgpu',
@@ -33,7 +33,7 @@ export function resolveBackendName(name: string): BackendName {
 	return resolved;
 }
 
-/** The backend called `name`; throws when it is not available in this environment. */
+/** Looks up the backend called `name`; throws when it is not available in this environment. */
 export function backendNamed(name: string): Backend {
 	const resolved = resolveBackendName(name);
 	const backend = available.get(resolved);

@@ -21,9 +21,9 @@ export function dimArgs(
 	dim?: DimArg | DimOptions | null,
 	keepdim?: boolean | DimOptions
 ): ResolvedDims {
-	let options: DimOptions = {};
-	if (isOptions(dim)) options = dim;
-	else options = { dim, ...(isOptions(keepdim) ? keepdim : { keepdim }) };
+	const options: DimOptions = isOptions(dim)
+		? dim
+		: { dim, ...(isOptions(keepdim) ? keepdim : { keepdim }) };
 	const value = options.dim;
 	const dims =
 		value === undefined || value === null ? null : typeof value === 'number' ? [value] : value;
@@ -46,7 +46,7 @@ export function singleDim(
 	return value;
 }
 
-/** Whether an argument is a trailing options object (not an array, typed array or tensor). */
+/** Tells whether an argument is a trailing options object (not an array, typed array or tensor). */
 export function isOptions<T extends object = DimOptions>(value: unknown): value is T {
 	return (
 		typeof value === 'object' &&

@@ -1,8 +1,8 @@
 /**
  * Dropout with PyTorch's random stream. The keep mask is drawn on the host exactly as
- * `dropoutFloat32` draws it (a binary64 uniform below 1 - p keeps an element, scaled by
- * float32(1 / float32(1 - p))), then multiplied on the tensor's backend, so a lazy backend
- * never has to read x back first.
+ * `dropoutFloat32` draws it: a binary64 uniform below 1 - p keeps an element, which is scaled
+ * by float32(1 / float32(1 - p)). The mask is then multiplied on the tensor's backend, so a
+ * lazy backend never has to read x back first.
  */
 import { definePrimitive, record } from '../autograd';
 import { ValueError } from '../errors';

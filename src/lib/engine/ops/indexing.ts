@@ -133,7 +133,7 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
 	return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
 }
 
-/** The slices along `dim`, as `torch.unbind`. */
+/** Splits x into its slices along `dim`, as `torch.unbind`. */
 export function unbind(x: Tensor, dim = 0): Tensor[] {
 	const d = normalizeDim(dim, x.shape.length, 'unbind');
 	return Array.from({ length: x.shape[d] }, (_, i) => select(x, d, i));

@@ -41,7 +41,7 @@ export function inplace(
 	}
 	if (x._base !== null && (x._base.requires_grad || x.requires_grad)) {
 		// TODO: in-place writes into views of graph tensors need PyTorch's CopySlices node to
-		// route gradients to the base; until then they are rejected instead of being wrong.
+		// route gradients to the base. Until it exists they raise, so no gradient is wrong.
 		throw new UnsupportedOpError(
 			name,
 			x.dtype.name,
@@ -64,7 +64,7 @@ function broadcastError(name: string, x: Tensor, shape: readonly number[]): Shap
 	);
 }
 
-/** An operand converted to x's dtype, checking that the op's result type can be stored in x. */
+/** Converts an operand to x's dtype after checking that x can store the op's result type. */
 function operandFor(name: string, x: Tensor, other: TensorOrScalar): Tensor | number {
 	const type = resultType(x, other);
 	if (type !== x.dtype && type.is_floating_point && !x.dtype.is_floating_point) {

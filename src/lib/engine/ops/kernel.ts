@@ -15,7 +15,7 @@ export function emptyOn(backend: Backend, shape: readonly number[], dtype: DType
 	return new Tensor(storage, shape, contiguousStrides(shape), 0);
 }
 
-/** A contiguous tensor holding host `values` converted to `dtype`. */
+/** Creates a contiguous tensor holding host `values` converted to `dtype`. */
 export function uploadOn(
 	backend: Backend,
 	values: ArrayLike<number>,
@@ -26,7 +26,7 @@ export function uploadOn(
 	return new Tensor(storage, shape, contiguousStrides(shape), 0);
 }
 
-/** A fresh contiguous tensor on x's backend; allocation zero-fills. */
+/** Allocates a contiguous tensor on x's backend; allocation zero-fills. */
 export function emptyLike(x: Tensor, shape: readonly number[] = x.shape, dtype = x.dtype): Tensor {
 	return emptyOn(x.storage.backend, shape, dtype);
 }
@@ -42,7 +42,7 @@ export function fullLike(
 	return out;
 }
 
-/** The backend shared by all tensor operands; throws naming both when they differ. */
+/** Finds the backend shared by all tensor operands; throws naming both when they differ. */
 export function backendOf(op: string, ...operands: unknown[]): Backend {
 	let backend: Backend | null = null;
 	for (const operand of operands) {
@@ -59,7 +59,7 @@ export function backendOf(op: string, ...operands: unknown[]): Backend {
 	return backend;
 }
 
-/** The dtype float ops compute in: the input's when it is a float, else float32. */
+/** Picks the dtype float ops compute in: the input's when it is a float, else float32. */
 export function floatTypeOf(dtype: DType): DType {
 	return dtype.is_floating_point ? dtype : float32;
 }
@@ -105,7 +105,7 @@ export function runCopy(x: Tensor, dtype = x.dtype): Tensor {
 	return out;
 }
 
-/** A tensor that reads x's storage through new metadata. */
+/** Creates a tensor that reads x's storage through new metadata. */
 export function viewOf(
 	x: Tensor,
 	shape: readonly number[],

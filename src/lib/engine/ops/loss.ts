@@ -27,7 +27,7 @@ function reduce(loss: Tensor, reduction: Reduction): Tensor {
 	return loss;
 }
 
-/** The gradient of the reduced loss, per element: g / n for mean, g broadcast otherwise. */
+/** Spreads the reduced loss's gradient over the elements: g / n for mean, g otherwise. */
 function elementGrad(g: Tensor, reduction: Reduction, n: number): Tensor {
 	return reduction === 'mean' ? g.div(n) : g;
 }

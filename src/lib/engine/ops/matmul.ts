@@ -6,7 +6,7 @@ import { broadcastShapes, formatShape } from '../shape';
 import type { Tensor } from '../tensor';
 import { backendOf, emptyOn, runCopy, viewOf } from './kernel';
 
-/** A 1-D operand read as a matrix: [k] as [1, k] on the left, as [k, 1] on the right. */
+/** Views a 1-D operand as a matrix: [k] as [1, k] on the left, as [k, 1] on the right. */
 function asMatrix(x: Tensor, side: 'left' | 'right'): Tensor {
 	if (x.shape.length !== 1) return x;
 	const k = x.shape[0];
@@ -36,7 +36,7 @@ function product(a: Tensor, b: Tensor, op: string): Tensor {
 	return out;
 }
 
-/** The transpose of the last two dims, as a view. */
+/** Returns a view with the last two dims swapped. */
 function mT(x: Tensor): Tensor {
 	const r = x.shape.length;
 	const shape = x.shape.slice();

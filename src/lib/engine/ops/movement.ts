@@ -23,7 +23,7 @@ const View = definePrimitive<Named>({
 	backward: (g, { inputShapes }) => [g.reshape(inputShapes[0])]
 });
 
-/** A view with a new shape; throws when the layout does not allow one, as `Tensor.view`. */
+/** Returns a view with a new shape; throws when the layout does not allow one, as `Tensor.view`. */
 export function view(x: Tensor, shape: readonly number[], gradFn = 'ViewBackward0'): Tensor {
 	const target = inferShape(shape, numelOf(x.shape), 'view', x.shape);
 	const strides = viewStrides(x.shape, x.strides, target);
@@ -35,7 +35,7 @@ export function view(x: Tensor, shape: readonly number[], gradFn = 'ViewBackward
 	return record(View, { gradFn }, [x], viewOf(x, target, strides));
 }
 
-/** A view with a new shape when the layout allows one, else a copy, as `torch.reshape`. */
+/** Returns a view with a new shape when the layout allows one, else a copy, as `torch.reshape`. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 	const target = inferShape(shape, numelOf(x.shape), 'reshape', x.shape);
 	const strides = viewStrides(x.shape, x.strides, target);
@@ -158,10 +158,10 @@ function sameLayout(x: Tensor, shape: number[], strides: number[]): boolean {
 	);
 }
 
-/** What a slice or select keeps of one dim: start, step and count (select: count null). */
+/** The part of one dim a slice or select keeps: start, step and count (null for select). */
 type SliceParams = { dim: number; start: number; step: number; count: number | null };
 
-/** The metadata transform a slice applies; reused by its backward on a zero tensor. */
+/** Applies a slice's metadata transform to x; its backward applies it to a zero tensor. */
 function sliceView(x: Tensor, p: SliceParams): Tensor {
 	const shape = x.shape.slice();
 	const strides = x.strides.slice();
@@ -214,7 +214,7 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
 	return record(Slice, params, [x], sliceView(x, params));
 }
 
-/** The slice at `index` along `dim`, with that dim removed, as `torch.select`. */
+/** Returns the slice at `index` along `dim`, with that dim removed, as `torch.select`. */
 export function select(x: Tensor, dim: number, index: number): Tensor {
 	const d = normalizeDim(dim, x.shape.length, 'select');
 	const size = x.shape[d];
@@ -229,7 +229,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
 
 const Clone = definePrimitive({ gradFn: 'CloneBackward0', backward: (g) => [g] });
 
-/** A contiguous copy, as `Tensor.clone`. */
+/** Copies x into contiguous memory, as `Tensor.clone`. */
 export function clone(x: Tensor): Tensor {
 	return record(Clone, null, [x], runCopy(x));
 }
@@ -245,7 +245,7 @@ const ToCopy = definePrimitive({
 	backward: (g) => [g]
 });
 
-/** A copy converted to `dtype`, or x itself when it already has it. */
+/** Converts x to `dtype` in a copy, or returns x itself when it already has it. */
 export function toDtype(x: Tensor, dtype: DType): Tensor {
 	if (x.dtype === dtype) return x;
 	const out = runCopy(x, dtype);

@@ -9,8 +9,8 @@ import { formatShape, numelOf } from '../shape';
 import type { Tensor } from '../tensor';
 
 /**
- * The input gradient of x_hat = (x - mean) * rstd over `dims`, given the gradient of x_hat:
- * rstd * (g - mean(g) - x_hat * mean(g * x_hat)).
+ * Computes the input gradient of x_hat = (x - mean) * rstd over `dims` from the gradient g
+ * of x_hat: rstd * (g - mean(g) - x_hat * mean(g * x_hat)).
  */
 function normalizedInputGrad(gHat: Tensor, xHat: Tensor, rstd: Tensor, dims: number[]): Tensor {
 	const meanG = gHat.mean(dims, true);

@@ -41,7 +41,7 @@ function reduceKernel(op: ReduceOp, x: Tensor, r: Reduced, dtype: DType): Tensor
 	return out;
 }
 
-/** The gradient of a reduction's output, reshaped to keepdim form so it broadcasts over x. */
+/** Reshapes a reduction's output gradient to keepdim form, so that it broadcasts over x. */
 function keepdimGrad(g: Tensor, inputShape: readonly number[], r: Reduced): Tensor {
 	if (r.keepdim) return g;
 	const kept = inputShape.map((s, d) => (r.dims.includes(d) ? 1 : s));
@@ -266,7 +266,7 @@ const VectorNorm = definePrimitive<NormParams>({
 	}
 });
 
-/** The vector ord-norm over `dims`, as `torch.linalg.vector_norm`. */
+/** Computes the vector ord-norm over `dims`, as `torch.linalg.vector_norm`. */
 export function vector_norm(x: Tensor, ord = 2, dims: Dims = null, keepdim = false): Tensor {
 	if (!x.dtype.is_floating_point) {
 		throw new DTypeError(
@@ -310,7 +310,7 @@ function reverseCumsum(g: Tensor, dim: number): Tensor {
 	return out;
 }
 
-/** A view of x reversed along `dim`, through a negative stride. */
+/** Returns a view of x reversed along `dim`, through a negative stride. */
 function flipped(x: Tensor, dim: number): Tensor {
 	if (x.shape.length === 0) return x;
 	const strides = x.strides.slice();

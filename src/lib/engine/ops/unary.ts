@@ -5,7 +5,7 @@ import { bool, type DType } from '../dtype';
 import type { Tensor } from '../tensor';
 import { floatTypeOf, runBinary, runUnary } from './kernel';
 
-/** Which tensor a rule reads: the op's input, its output, or neither. */
+/** The tensor a rule reads: the op's input, its output, or neither. */
 type Saves = 'input' | 'output' | 'none';
 
 interface UnarySpec {

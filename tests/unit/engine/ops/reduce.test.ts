@@ -54,7 +54,10 @@ describe('norm at the float32 limits', () => {
 	});
 
 	test('norm(1) and norm(inf)', async () => {
-		const x = torch.tensor([[-3, 4], [1, -2]]);
+		const x = torch.tensor([
+			[-3, 4],
+			[1, -2]
+		]);
 		expect(await x.norm(1).item()).toBe(10);
 		expect(await x.norm(Infinity).item()).toBe(4);
 		expect(await values(x.norm({ p: Infinity, dim: 1 }))).toEqual([4, 2]);
@@ -82,7 +85,10 @@ describe('reductions', () => {
 	});
 
 	test('max(dim) returns values and first indices, destructurable both ways', async () => {
-		const x = torch.tensor([[1, 5, 5], [7, 2, 7]]);
+		const x = torch.tensor([
+			[1, 5, 5],
+			[7, 2, 7]
+		]);
 		const { values: v, indices } = x.max(1);
 		const [v2, i2] = x.max(1);
 		expect(await values(v)).toEqual([5, 7]);
@@ -93,10 +99,18 @@ describe('reductions', () => {
 	});
 
 	test('argmax over all elements and along a dim', async () => {
-		const x = torch.tensor([[1, 9, 3], [4, 2, 8]]);
+		const x = torch.tensor([
+			[1, 9, 3],
+			[4, 2, 8]
+		]);
 		expect(await x.argmax().item()).toBe(1);
 		expect(await values(x.argmin(1))).toEqual([0, 1]);
-		expect(await torch.cat([torch.full([64], -3), torch.tensor([-1])]).argmax().item()).toBe(64);
+		expect(
+			await torch
+				.cat([torch.full([64], -3), torch.tensor([-1])])
+				.argmax()
+				.item()
+		).toBe(64);
 	});
 
 	test('var and std use the unbiased estimate unless told otherwise', async () => {
@@ -128,7 +142,10 @@ describe('reductions', () => {
 	});
 
 	test('all and any', async () => {
-		const x = torch.tensor([[1, 0], [1, 1]]);
+		const x = torch.tensor([
+			[1, 0],
+			[1, 1]
+		]);
 		expect(await x.all().item()).toBe(0);
 		expect(await values(x.all(1))).toEqual([0, 1]);
 		expect(await x.any().item()).toBe(1);

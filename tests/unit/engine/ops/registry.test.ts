@@ -13,12 +13,20 @@ let seed = 1000;
 /** A float64 leaf of uniform values in [low, high), drawn from a fixed seed. */
 function leaf(shape: number[], low = -1, high = 1): Tensor {
 	torch.manual_seed(seed++);
-	return torch.rand(shape, { dtype: f64 }).mul(high - low).add(low).detach().requires_grad_();
+	return torch
+		.rand(shape, { dtype: f64 })
+		.mul(high - low)
+		.add(low)
+		.detach()
+		.requires_grad_();
 }
 
 /** Values away from the kinks of floor, round, abs and friends. */
 function offGrid(shape: number[]): Tensor {
-	return leaf(shape, 0.1, 0.4).add(torch.tensor([-3, -1, 1, 2]).reshape(shape).to(f64)).detach().requires_grad_();
+	return leaf(shape, 0.1, 0.4)
+		.add(torch.tensor([-3, -1, 1, 2]).reshape(shape).to(f64))
+		.detach()
+		.requires_grad_();
 }
 
 const int64 = (values: number[] | number[][]) => torch.tensor(values, { dtype: 'int64' });
@@ -100,26 +108,54 @@ const cases = {
 	expand: { inputs: () => [leaf([3, 1])], run: (x) => x.expand(2, 3, 4) },
 	slice: { inputs: () => [leaf([5, 4])], run: (x) => x.index('1::2, 2') },
 	clone: unary((x) => x.clone()),
-	to: { inputs: () => [leaf([3])], run: (x) => x.to(torch.float32).mul(x.to(torch.float32)), h: 1e-2, rtol: 1e-3 },
+	to: {
+		inputs: () => [leaf([3])],
+		run: (x) => x.to(torch.float32).mul(x.to(torch.float32)),
+		h: 1e-2,
+		rtol: 1e-3
+	},
 	cat: { inputs: () => [leaf([2, 3]), leaf([2, 1])], run: (a, b) => torch.cat([a, b], 1) },
 	stack: { inputs: () => [leaf([2, 3]), leaf([2, 3])], run: (a, b) => torch.stack([a, b], 2) },
 	index_select: { inputs: () => [leaf([3, 4])], run: (x) => x.index_select(1, int64([3, 0, 3])) },
-	gather: { inputs: () => [leaf([3, 4])], run: (x) => x.gather(1, int64([[0, 0], [3, 1], [2, 2]])) },
+	gather: {
+		inputs: () => [leaf([3, 4])],
+		run: (x) =>
+			x.gather(
+				1,
+				int64([
+					[0, 0],
+					[3, 1],
+					[2, 2]
+				])
+			)
+	},
 	scatter_add: {
 		inputs: () => [leaf([2, 4]), leaf([2, 2])],
-		run: (x, src) => x.scatter_add(1, int64([[0, 0], [3, 1]]), src)
+		run: (x, src) =>
+			x.scatter_add(
+				1,
+				int64([
+					[0, 0],
+					[3, 1]
+				]),
+				src
+			)
 	},
 
 	matmul: {
 		inputs: () => [leaf([2, 3, 4]), leaf([4, 5]), leaf([5])],
 		run: (a, b, v) => torch.matmul(torch.matmul(a, b), v)
 	},
-	linear: { inputs: () => [leaf([2, 3, 4]), leaf([5, 4]), leaf([5])], run: (x, w, b) => F.linear(x, w, b) },
+	linear: {
+		inputs: () => [leaf([2, 3, 4]), leaf([5, 4]), leaf([5])],
+		run: (x, w, b) => F.linear(x, w, b)
+	},
 
 	mse_loss: { inputs: () => [leaf([3, 4]), leaf([3, 4])], run: (a, b) => F.mse_loss(a, b) },
 	nll_loss: {
 		inputs: () => [leaf([3, 4])],
-		run: (x) => F.nll_loss(x, int64([1, -100, 3]), { weight: torch.tensor([1, 2, 0.5, 3], { dtype: f64 }) })
+		run: (x) =>
+			F.nll_loss(x, int64([1, -100, 3]), { weight: torch.tensor([1, 2, 0.5, 3], { dtype: f64 }) })
 	},
 	binary_cross_entropy: {
 		inputs: () => [leaf([2, 3], 0.1, 0.9), leaf([2, 3], 0, 1)],
@@ -153,13 +189,26 @@ const cases = {
 	}
 } satisfies Record<PrimitiveName, FdCase>;
 
-async function numericGradient(c: FdCase, inputs: Tensor[], g: Tensor, index: number): Promise<number[]> {
+async function numericGradient(
+	c: FdCase,
+	inputs: Tensor[],
+	g: Tensor,
+	index: number
+): Promise<number[]> {
 	const h = c.h ?? 1e-6;
 	const base = Array.from(await inputs[index].array());
 	const objective = async (values: number[]) => {
 		const moved = torch.tensor(Float64Array.from(values)).reshape(inputs[index].shape);
 		const args = inputs.map((t, i) => (i === index ? moved : t.detach()));
-		return torch.no_grad(() => c.run(...args).to(f64).mul(g).sum()).item();
+		return torch
+			.no_grad(() =>
+				c
+					.run(...args)
+					.to(f64)
+					.mul(g)
+					.sum()
+			)
+			.item();
 	};
 	const grad: number[] = [];
 	for (let e = 0; e < base.length; e++) {
@@ -191,11 +240,16 @@ describe('every primitive backward matches central finite differences', () => {
 			const rtol = c.rtol ?? 1e-5;
 
 			for (let i = 0; i < inputs.length; i++) {
-				const analytic = Array.from(await (inputs[i].grad ?? inputs[i].new_zeros(inputs[i].shape)).array());
+				const analytic = Array.from(
+					await (inputs[i].grad ?? inputs[i].new_zeros(inputs[i].shape)).array()
+				);
 				const numeric = await numericGradient(c, inputs, g, i);
 				numeric.forEach((n, e) => {
 					const bound = 1e-7 + rtol * Math.max(Math.abs(n), Math.abs(analytic[e]));
-					expect(Math.abs(analytic[e] - n), `input ${i} element ${e}: autograd ${analytic[e]}, numeric ${n}`).toBeLessThanOrEqual(bound);
+					expect(
+						Math.abs(analytic[e] - n),
+						`input ${i} element ${e}: autograd ${analytic[e]}, numeric ${n}`
+					).toBeLessThanOrEqual(bound);
 				});
 			}
 		});

@@ -14,7 +14,7 @@ export function readAs(view: View, shape: readonly number[]): Strided {
 	return { strides: broadcastStrides(view.shape, view.strides, shape), offset: view.offset };
 }
 
-/** Whether `view` covers `shape` contiguously, so a kernel can treat both as one flat row. */
+/** Tells whether `view` covers `shape` contiguously, so a kernel can read it as one flat row. */
 function flatAlike(view: View, shape: readonly number[]): boolean {
 	return sameShape(view.shape, shape) && isContiguous(view.shape, view.strides);
 }

@@ -1,6 +1,6 @@
 /**
  * Loop geometry for CPU kernels. Operands read together are walked in the row-major order of
- * the output shape, as rows: dims that are contiguous for every operand are merged, so a
+ * the output shape, as rows. Dims that are contiguous for every operand are merged, so a
  * contiguous tensor is one long row and a broadcast bias add is one row per batch entry. A
  * kernel then runs a tight loop per row with one stride per operand.
  */

@@ -3,7 +3,7 @@
 const TWO_OVER_SQRT_PI = 1.1283791670955126;
 const ONE_OVER_SQRT_PI = 0.5641895835477563;
 
-/** The error function. Series below |x| = 2.5, continued fraction for erfc above. */
+/** Computes the error function: a series below |x| = 2.5, a continued fraction for erfc above. */
 export function erf(x: number): number {
 	if (Number.isNaN(x)) return x;
 	const ax = Math.abs(x);

@@ -14,20 +14,26 @@ interface Batches {
 	n: number;
 	k: number;
 	m: number;
-	aAt: Int32Array;
-	bAt: Int32Array;
-	outAt: Int32Array;
+	/** Offset of each batch entry's matrix, per operand. */
+	aAt: ArrayLike<number>;
+	bAt: ArrayLike<number>;
+	outAt: ArrayLike<number>;
 }
 
 function batchesOf(a: View, b: View, out: View): Batches {
 	const r = out.shape.length;
+	const n = out.shape[r - 2];
+	const k = a.shape[a.shape.length - 1];
+	const m = out.shape[r - 1];
+	if (r === 2) return { n, k, m, aAt: [a.offset], bAt: [b.offset], outAt: [out.offset] };
+
 	const batchShape = out.shape.slice(0, r - 2);
 	const batchStrides = (v: View) =>
 		broadcastStrides(v.shape.slice(0, -2), v.strides.slice(0, -2), batchShape);
 	return {
-		n: out.shape[r - 2],
-		k: a.shape[a.shape.length - 1],
-		m: out.shape[r - 1],
+		n,
+		k,
+		m,
 		aAt: elementOffsets(batchShape, batchStrides(a), a.offset),
 		bAt: elementOffsets(batchShape, batchStrides(b), b.offset),
 		outAt: elementOffsets(batchShape, out.strides.slice(0, r - 2), out.offset)
@@ -62,9 +68,9 @@ export function matmulReference(a: View, b: View, out: View): void {
 let panel = new Float64Array(1024);
 
 /**
- * The fast path: for every 4-column panel of b (copied into contiguous doubles, then reused
- * by every row block, which keeps it in cache), 4x4 output blocks accumulate in 16 locals.
- * Works on any strides, so transposed operands need no copy of their own.
+ * Multiplies with the fast path. Each 4-column panel of b is copied into contiguous doubles
+ * and reused by every row block, which keeps it in cache, while 4x4 output blocks accumulate
+ * in 16 locals. It works on any strides, so transposed operands need no copy of their own.
  */
 export function matmul(a: View, b: View, out: View): void {
 	const { n, k, m, aAt, bAt, outAt } = batchesOf(a, b, out);

@@ -1,8 +1,8 @@
 /**
  * What each elementwise op computes, as row loops: one loop per arity with a switch on a
  * numeric op code inside. One function per arity (rather than one closure per op) keeps
- * V8's type feedback per call site stable no matter how many ops a program uses; a switch
- * on a small integer compiles to a jump table that the branch predictor follows for free.
+ * V8's type feedback per call site stable no matter how many ops a program uses. A switch on
+ * a small integer compiles to a jump table, which the branch predictor follows cheaply.
  *
  * Values are read and computed as doubles; storing into a Float32Array rounds once, which
  * equals float32 arithmetic for +, -, *, / and sqrt. Ops whose float32 result in PyTorch
@@ -62,7 +62,7 @@ const COPY = 102;
 const COPY_TRUNC = 103;
 const COPY_BOOL = 104;
 
-/** The code `unaryRow` runs for `op` writing into a tensor of dtype float32 or not. */
+/** Picks the code `unaryRow` runs for `op`, given whether the output is float32. */
 export function unaryCode(op: UnaryOp, float32Out: boolean): number {
 	if (float32Out && op === 'sigmoid') return SIGMOID_F32;
 	if (float32Out && op === 'pow_scalar') return POW_SCALAR_F32;
@@ -141,9 +141,9 @@ export function unaryRow(
 const identity = (v: number) => v;
 
 /**
- * v ** exponent with PyTorch's special cases, which matter at signed zeros: exponent 0.5 is
- * sqrt (so (-0) ** 0.5 is -0, where Math.pow gives +0), -0.5 is 1 / sqrt, and small integer
- * exponents are products, each rounded by `round` as the float32 kernel rounds.
+ * Computes v ** exponent with PyTorch's special cases, which matter at signed zeros. Exponent
+ * 0.5 is sqrt, so (-0) ** 0.5 is -0 where Math.pow gives +0. Exponent -0.5 is 1 / sqrt, and
+ * small integer exponents are products, each rounded by `round` as the float32 kernel rounds.
  */
 function powScalar(v: number, exponent: number, round: (v: number) => number): number {
 	switch (exponent) {

@@ -73,8 +73,6 @@ export class CommandBatch {
 
 	private commands: Command[] = [];
 	private reads: PendingRead[] = [];
-	/** Objects that must stay reachable until the commands using them are submitted. */
-	private held: object[] = [];
 	private arena = new Uint8Array(64 * 1024);
 	private arenaUsed = 0;
 	private uniformBuffer: GPUBuffer | null = null;
@@ -99,11 +97,6 @@ export class CommandBatch {
 		this.submittedListeners.push(listener);
 	}
 
-	/** Keeps `objects` reachable until the work recorded so far is submitted. */
-	hold(...objects: object[]): void {
-		this.held.push(...objects);
-	}
-
 	dispatch(
 		pipeline: GPUComputePipeline,
 		buffers: readonly GPUBuffer[],
@@ -125,7 +118,13 @@ export class CommandBatch {
 		this.push({ kind: 'clear', buffer, offset, size });
 	}
 
-	copy(source: GPUBuffer, sourceOffset: number, target: GPUBuffer, targetOffset: number, size: number): void {
+	copy(
+		source: GPUBuffer,
+		sourceOffset: number,
+		target: GPUBuffer,
+		targetOffset: number,
+		size: number
+	): void {
 		this.context.assertAlive();
 		this.push({ kind: 'copy', source, sourceOffset, target, targetOffset, size });
 	}
@@ -157,7 +156,6 @@ export class CommandBatch {
 		const uniformBytes = this.arenaUsed;
 		this.commands = [];
 		this.reads = [];
-		this.held = [];
 		this.arenaUsed = 0;
 
 		const staging = reads.length > 0 ? this.stagingFor(reads) : null;
@@ -215,14 +213,19 @@ export class CommandBatch {
 		return this.uniformBuffer;
 	}
 
-	private encode(encoder: GPUCommandEncoder, commands: Command[], uniforms: GPUBuffer | null): void {
+	private encode(
+		encoder: GPUCommandEncoder,
+		commands: Command[],
+		uniforms: GPUBuffer | null
+	): void {
 		const { device } = this.context;
 		let pass: GPUComputePassEncoder | null = null;
 		for (const command of commands) {
 			if (command.kind !== 'dispatch') {
 				pass?.end();
 				pass = null;
-				if (command.kind === 'clear') encoder.clearBuffer(command.buffer, command.offset, command.size);
+				if (command.kind === 'clear')
+					encoder.clearBuffer(command.buffer, command.offset, command.size);
 				else {
 					const { source, sourceOffset, target, targetOffset, size } = command;
 					encoder.copyBufferToBuffer(source, sourceOffset, target, targetOffset, size);
@@ -265,7 +268,8 @@ export class CommandBatch {
 			at = STATUS_BYTES;
 		}
 		for (const read of reads) {
-			if (read.size > 0) encoder.copyBufferToBuffer(read.buffer, read.offset, staging, at, read.size);
+			if (read.size > 0)
+				encoder.copyBufferToBuffer(read.buffer, read.offset, staging, at, read.size);
 			at += Math.ceil(read.size / 8) * 8;
 		}
 	}
@@ -316,7 +320,6 @@ export class CommandBatch {
 	private failAll(error: Error): void {
 		for (const read of this.reads.splice(0)) read.reject(error);
 		this.commands = [];
-		this.held = [];
 		this.arenaUsed = 0;
 	}
 }

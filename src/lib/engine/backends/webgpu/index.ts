@@ -6,15 +6,7 @@
 import { bool, float32, int64, type DType, type TypedArray } from '../../dtype';
 import { UnsupportedOpError } from '../../errors';
 import { isContiguous } from '../../shape';
-import type {
-	Backend,
-	BinaryOp,
-	Operand,
-	ReduceOp,
-	StorageData,
-	UnaryOp,
-	View
-} from '../backend';
+import type { Backend, BinaryOp, Operand, ReduceOp, StorageData, UnaryOp, View } from '../backend';
 import { registerBackendLoader } from '../registry';
 import { DeviceLostError, requestGpu, type GpuContext, type RequestOptions } from './device';
 import { product } from './layout';
@@ -96,6 +88,11 @@ export class WebGpuBackend implements Backend {
 			pipelines: pipelines.size,
 			...batch.stats
 		};
+	}
+
+	/** Restarts the peak-bytes counter from the bytes live now. */
+	resetPeakBytes(): void {
+		this.runtime.pool.resetPeak();
 	}
 
 	/** Submits recorded work without waiting for it. */
@@ -263,7 +260,9 @@ function emptyFor(dtype: DType): TypedArray {
  * Requests a device and returns the WebGPU backend, or null when the environment has no
  * WebGPU adapter (Node, or a browser without WebGPU).
  */
-export async function createWebGpuBackend(options: RequestOptions = {}): Promise<WebGpuBackend | null> {
+export async function createWebGpuBackend(
+	options: RequestOptions = {}
+): Promise<WebGpuBackend | null> {
 	const context = await requestGpu(options);
 	return context ? new WebGpuBackend(context, options) : null;
 }

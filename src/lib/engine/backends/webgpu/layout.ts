@@ -11,7 +11,10 @@ export interface Collapsed {
 }
 
 /** Merges dims of `shape` for operands whose strides have `shape`'s rank (0 = broadcast). */
-export function collapseDims(shape: readonly number[], strideLists: readonly (readonly number[])[]): Collapsed {
+export function collapseDims(
+	shape: readonly number[],
+	strideLists: readonly (readonly number[])[]
+): Collapsed {
 	const merged: Collapsed = { shape: [], strides: strideLists.map(() => []) };
 	for (let d = 0; d < shape.length; d++) {
 		const size = shape[d];

@@ -11,7 +11,7 @@ export interface KernelSource {
 	readonly wgsl: () => string;
 }
 
-/** Debug output of the WebGPU backend: 1 = pipelines compiled, 2 = their WGSL. */
+/** Debug output of the WebGPU backend: 1 = pipelines compiled, 2 = their WGSL, 3 = every dispatch. */
 export let webgpuDebugLevel = 0;
 
 export function setWebgpuDebugLevel(level: number): void {

@@ -2,12 +2,19 @@
  * Records elementwise kernels for backend calls: picks the compute type, handles operands
  * that share the output's storage, merges dims and packs the uniforms.
  */
-import { float32, int64, bool, type DType } from '../../dtype';
-import { broadcastStrides, contiguousStrides, isContiguous } from '../../shape';
-import type { Operand, View } from '../backend';
+import type { DType } from '../../dtype';
+import { broadcastStrides, contiguousStrides } from '../../shape';
+import type { View } from '../backend';
 import { collapseDims, product, sameGeometry } from './layout';
 import type { GpuRuntime, GpuStorage } from './runtime';
-import { addShapeParams, addViewParams, foldWorkgroups, Params, wgslTypeOf, type WgslType } from './wgsl/emit';
+import {
+	addShapeParams,
+	addViewParams,
+	foldWorkgroups,
+	Params,
+	wgslTypeOf,
+	type WgslType
+} from './wgsl/emit';
 import {
 	elementwiseSource,
 	INTEGER_OPS,
@@ -32,7 +39,13 @@ export interface BoundView {
 
 export function bind(rt: GpuRuntime, view: View): BoundView {
 	const storage = rt.storageOf(view);
-	return { storage, shape: view.shape, strides: view.strides, offset: view.offset, dtype: view.dtype };
+	return {
+		storage,
+		shape: view.shape,
+		strides: view.strides,
+		offset: view.offset,
+		dtype: view.dtype
+	};
 }
 
 /** Largest and smallest int64 values the GPU's i32 storage holds. */
@@ -45,7 +58,11 @@ function scalarIn(type: WgslType, value: number): number {
 	return Math.min(Math.max(Math.trunc(value), I32_MIN), I32_MAX);
 }
 
-function computeTypeOf(op: ElementwiseOp, operands: readonly (BoundView | number)[], outType: WgslType): WgslType {
+function computeTypeOf(
+	op: ElementwiseOp,
+	operands: readonly (BoundView | number)[],
+	outType: WgslType
+): WgslType {
 	const types = operands.map((o) => (typeof o === 'number' ? null : wgslTypeOf(o.dtype)));
 	const hasFloatScalar = operands.some((o) => typeof o === 'number' && !Number.isInteger(o));
 	const anyFloat = types.includes('f32') || hasFloatScalar;
@@ -87,7 +104,10 @@ export function runElementwise(
 
 	const tensors = operands.filter((o): o is BoundView => typeof o !== 'number');
 	const viaOutput = tensors.map((v) => v.storage === out.storage);
-	const strideLists = [out.strides, ...tensors.map((v) => broadcastStrides(v.shape, v.strides, out.shape))];
+	const strideLists = [
+		out.strides,
+		...tensors.map((v) => broadcastStrides(v.shape, v.strides, out.shape))
+	];
 	const collapsed = collapseDims(out.shape, strideLists);
 
 	const specs: OperandSpec[] = [];
@@ -122,23 +142,31 @@ export function runElementwise(
 }
 
 /** A contiguous copy of `view` in fresh storage; release it once the using op is recorded. */
-export function contiguousCopy(rt: GpuRuntime, view: BoundView, dtype: DType = view.dtype): BoundView {
+export function contiguousCopy(
+	rt: GpuRuntime,
+	view: BoundView,
+	dtype: DType = view.dtype
+): BoundView {
 	const size = product(view.shape);
 	const storage = rt.allocate(size, dtype, 4);
-	const copy: BoundView = { storage, shape: view.shape, strides: contiguousStrides(view.shape), offset: 0, dtype };
+	const copy: BoundView = {
+		storage,
+		shape: view.shape,
+		strides: contiguousStrides(view.shape),
+		offset: 0,
+		dtype
+	};
 	runElementwise(rt, 'copy', [asView(view)], asView(copy));
 	return copy;
 }
 
 /** A BoundView in the shape of the backend's View, for calls that take views. */
 export function asView(view: BoundView): View {
-	return { storage: { data: view.storage }, shape: view.shape, strides: view.strides, offset: view.offset, dtype: view.dtype };
+	return {
+		storage: { data: view.storage },
+		shape: view.shape,
+		strides: view.strides,
+		offset: view.offset,
+		dtype: view.dtype
+	};
 }
-
-/** The view as is when contiguous, else a contiguous copy (which the caller releases). */
-export function contiguous(rt: GpuRuntime, view: BoundView): { view: BoundView; scratch: boolean } {
-	if (isContiguous(view.shape, view.strides)) return { view, scratch: false };
-	return { view: contiguousCopy(rt, view), scratch: true };
-}
-
-export { float32, int64, bool, type Operand };

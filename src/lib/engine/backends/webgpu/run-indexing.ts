@@ -37,12 +37,21 @@ export function runIndex(rt: GpuRuntime, call: IndexCall): void {
 	const accumulates = call.op === 'scatter_add' || call.op === 'index_add';
 	const rank = out.shape.length;
 	const dim = rank === 0 ? 0 : call.dim;
-	const spec = { op: call.op, type: wgslTypeOf(out.dtype), rank, dim, workgroupSize: WORKGROUP_SIZE };
+	const spec = {
+		op: call.op,
+		type: wgslTypeOf(out.dtype),
+		rank,
+		dim,
+		workgroupSize: WORKGROUP_SIZE
+	};
 
 	const params = new Params().u32('numel', numel);
 	// The size of dim in the tensor indexed into, which valid indices stay below.
 	params.u32('size', rank === 0 ? 1 : accumulates ? out.shape[dim] : source.shape[dim]);
-	params.u32('count', accumulates ? (call.op === 'scatter_add' ? index.shape[dim] : index.shape[0]) : 0);
+	params.u32(
+		'count',
+		accumulates ? (call.op === 'scatter_add' ? index.shape[dim] : index.shape[0]) : 0
+	);
 	addShapeParams(params, 'shape', out.shape);
 	if (call.op === 'scatter_add') addShapeParams(params, 'index', index.shape);
 	addViewParams(params, 'out', out.strides, out.offset);

@@ -28,7 +28,11 @@ export function runMatmul(rt: GpuRuntime, aView: View, bView: View, outView: Vie
 	const batchShape = out.shape.slice(0, -2);
 	const batchStrides = (view: BoundView) =>
 		broadcastStrides(view.shape.slice(0, -2), view.strides.slice(0, -2), batchShape);
-	const batch = collapseDims(batchShape, [batchStrides(a), batchStrides(b), out.strides.slice(0, -2)]);
+	const batch = collapseDims(batchShape, [
+		batchStrides(a),
+		batchStrides(b),
+		out.strides.slice(0, -2)
+	]);
 	const batches = product(batch.shape);
 	if (n * m * batches === 0) return;
 	if (k === 0) {
@@ -37,7 +41,12 @@ export function runMatmul(rt: GpuRuntime, aView: View, bView: View, outView: Vie
 	}
 
 	const type = wgslTypeOf(out.dtype);
-	const spec = { type, aType: wgslTypeOf(a.dtype), bType: wgslTypeOf(b.dtype), batchRank: batch.shape.length };
+	const spec = {
+		type,
+		aType: wgslTypeOf(a.dtype),
+		bType: wgslTypeOf(b.dtype),
+		batchRank: batch.shape.length
+	};
 	const params = new Params().u32('n', n).u32('k', k).u32('m', m).u32('batches', batches);
 	addShapeParams(params, 'batch', batch.shape);
 	[a, b, out].forEach((view, i) => {

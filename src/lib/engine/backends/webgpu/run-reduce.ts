@@ -40,20 +40,32 @@ interface Target {
 	offset: number;
 }
 
-const targetOf = (view: BoundView): Target => ({ buffer: view.storage.buffer, offset: view.offset });
+const targetOf = (view: BoundView): Target => ({
+	buffer: view.storage.buffer,
+	offset: view.offset
+});
 
 /** Where one pass writes: the output views, or partial results [rows, chunks]. */
 type PassOutput =
 	| { kind: 'views'; values: Target | null; indices: Target | null }
 	| { kind: 'partials'; values: GPUBuffer; indices: GPUBuffer | null };
 
-function geometryOf(x: BoundView, dims: readonly number[], out: BoundView, indices: BoundView | null): Geometry {
+function geometryOf(
+	x: BoundView,
+	dims: readonly number[],
+	out: BoundView,
+	indices: BoundView | null
+): Geometry {
 	const kept: number[] = [];
 	const reduced: number[] = [];
 	for (let d = 0; d < x.shape.length; d++) (dims.includes(d) ? reduced : kept).push(d);
 	const keptCollapsed = collapseDims(
 		kept.map((d) => x.shape[d]),
-		[kept.map((d) => x.strides[d]), kept.map((d) => out.strides[d]), kept.map((d) => (indices ?? out).strides[d])]
+		[
+			kept.map((d) => x.strides[d]),
+			kept.map((d) => out.strides[d]),
+			kept.map((d) => (indices ?? out).strides[d])
+		]
 	);
 	const reducedCollapsed = collapseDims(
 		reduced.map((d) => x.shape[d]),
@@ -72,9 +84,22 @@ function geometryOf(x: BoundView, dims: readonly number[], out: BoundView, indic
 }
 
 /** Value of a reduction over zero elements, as PyTorch returns it. */
-const EMPTY: Partial<Record<ReduceOp, number>> = { sum: 0, mean: NaN, prod: 1, all: 1, any: 0, norm2: 0 };
+const EMPTY: Partial<Record<ReduceOp, number>> = {
+	sum: 0,
+	mean: NaN,
+	prod: 1,
+	all: 1,
+	any: 0,
+	norm2: 0
+};
 
-export function runReduce(rt: GpuRuntime, op: ReduceOp, xView: View, dims: readonly number[], outView: View): void {
+export function runReduce(
+	rt: GpuRuntime,
+	op: ReduceOp,
+	xView: View,
+	dims: readonly number[],
+	outView: View
+): void {
 	const x = bind(rt, xView);
 	const out = bind(rt, outView);
 	const geometry = geometryOf(x, dims, out, null);
@@ -129,14 +154,35 @@ interface Types {
 }
 
 // sqrt(sum x^2) as max|x| * sqrt(sum (x / max|x|)^2), with the scaling by a power of two.
-function runNorm(rt: GpuRuntime, x: BoundView, geometry: Geometry, out: PassOutput, outType: WgslType): void {
+function runNorm(
+	rt: GpuRuntime,
+	x: BoundView,
+	geometry: Geometry,
+	out: PassOutput,
+	outType: WgslType
+): void {
 	const rowMax = rt.scratch(geometry.rows * 4);
 	const contiguousKept = contiguousStridesOf(geometry.keptShape);
 	const maxOut: Target = { buffer: rowMax.buffer, offset: 0 };
 	const maxGeometry = { ...geometry, outKept: contiguousKept, indexKept: contiguousKept };
 	const f32: Types = { inType: wgslTypeOf(x.dtype), accType: 'f32', outType: 'f32' };
-	reduceAll(rt, 'max_abs', { kind: 'view', x }, maxGeometry, { kind: 'views', values: maxOut, indices: null }, f32);
-	reduceAll(rt, 'norm2_scaled', { kind: 'view', x }, geometry, out, { ...f32, outType }, rowMax.buffer);
+	reduceAll(
+		rt,
+		'max_abs',
+		{ kind: 'view', x },
+		maxGeometry,
+		{ kind: 'views', values: maxOut, indices: null },
+		f32
+	);
+	reduceAll(
+		rt,
+		'norm2_scaled',
+		{ kind: 'view', x },
+		geometry,
+		out,
+		{ ...f32, outType },
+		rowMax.buffer
+	);
 	rt.releaseScratch(rowMax);
 }
 
@@ -171,9 +217,18 @@ function reduceAll(
 	const count = geometry.rows * chunks;
 	const values = rt.scratch(count * 4);
 	const indices = arg ? rt.scratch(count * 4) : null;
-	const partials: PassOutput = { kind: 'partials', values: values.buffer, indices: indices?.buffer ?? null };
+	const partials: PassOutput = {
+		kind: 'partials',
+		values: values.buffer,
+		indices: indices?.buffer ?? null
+	};
 	runPass(rt, op, input, geometry, partials, types, chunks, rowMax);
-	const next: PassInput = { kind: 'partials', values: values.buffer, indices: indices?.buffer ?? null, cols: chunks };
+	const next: PassInput = {
+		kind: 'partials',
+		values: values.buffer,
+		indices: indices?.buffer ?? null,
+		cols: chunks
+	};
 	reduceAll(rt, op, next, geometry, output, types, rowMax);
 	rt.releaseScratch(values);
 	if (indices) rt.releaseScratch(indices);

@@ -11,7 +11,7 @@ import type { StorageData, View } from '../backend';
 import { CommandBatch, type StatusWords, type WorkgroupCount } from './batching';
 import { BufferPool, type PooledBuffer } from './buffer-pool';
 import { DeviceLostError, type GpuContext } from './device';
-import { PipelineCache, type KernelSource } from './pipelines';
+import { PipelineCache, webgpuDebugLevel, type KernelSource } from './pipelines';
 import { INDEX_OP_CODES } from './wgsl/indexing';
 import type { Params } from './wgsl/emit';
 
@@ -89,8 +89,15 @@ export class GpuRuntime {
 	}
 
 	/** Records one dispatch of `source` with its uniforms and storage buffers. */
-	run(source: KernelSource, params: Params, buffers: GPUBuffer[], workgroups: WorkgroupCount): void {
+	run(
+		source: KernelSource,
+		params: Params,
+		buffers: GPUBuffer[],
+		workgroups: WorkgroupCount
+	): void {
 		const pipeline = this.pipelines.get(source);
+		if (webgpuDebugLevel >= 3)
+			console.debug(`webgpu: dispatch ${source.pipelineKey} [${workgroups}]`);
 		this.pool.markWorkPending();
 		this.batch.dispatch(pipeline, buffers, params.isEmpty ? null : params.bytes(), workgroups);
 	}

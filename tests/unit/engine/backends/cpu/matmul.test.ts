@@ -9,11 +9,23 @@ const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1
 
 function viewOf(shape: number[], strides = contiguousStrides(shape), offset = 0): View {
 	const span = shape.reduce((s, d, i) => s + (d - 1) * Math.abs(strides[i]), 1) + offset;
-	return { storage: { data: Float32Array.from({ length: span }, random) }, shape, strides, offset, dtype: float32 };
+	return {
+		storage: { data: Float32Array.from({ length: span }, random) },
+		shape,
+		strides,
+		offset,
+		dtype: float32
+	};
 }
 
 function outOf(shape: number[]): View {
-	return { storage: { data: new Float32Array(numelOf(shape)) }, shape, strides: contiguousStrides(shape), offset: 0, dtype: float32 };
+	return {
+		storage: { data: new Float32Array(numelOf(shape)) },
+		shape,
+		strides: contiguousStrides(shape),
+		offset: 0,
+		dtype: float32
+	};
 }
 
 function expectSameProduct(a: View, b: View, outShape: number[]): void {
@@ -28,7 +40,13 @@ function expectSameProduct(a: View, b: View, outShape: number[]): void {
 
 describe('matmul fast path against the reference loops', () => {
 	test('matmul of contiguous matrices with sizes not a multiple of 4', () => {
-		for (const [n, k, m] of [[1, 1, 1], [3, 5, 7], [16, 32, 32], [9, 130, 6], [4, 4, 4]]) {
+		for (const [n, k, m] of [
+			[1, 1, 1],
+			[3, 5, 7],
+			[16, 32, 32],
+			[9, 130, 6],
+			[4, 4, 4]
+		]) {
 			expectSameProduct(viewOf([n, k]), viewOf([k, m]), [n, m]);
 		}
 	});
@@ -46,7 +64,11 @@ describe('matmul fast path against the reference loops', () => {
 	});
 
 	test('matmul with an offset, a broadcast batch and a stride-0 operand', () => {
-		expectSameProduct(viewOf([2, 3, 4], contiguousStrides([2, 3, 4]), 5), viewOf([4, 5]), [2, 3, 5]);
+		expectSameProduct(
+			viewOf([2, 3, 4], contiguousStrides([2, 3, 4]), 5),
+			viewOf([4, 5]),
+			[2, 3, 5]
+		);
 		const row = viewOf([1, 4]);
 		const expanded = { ...row, shape: [3, 4], strides: [0, 1] };
 		expectSameProduct(expanded, viewOf([4, 2]), [3, 2]);

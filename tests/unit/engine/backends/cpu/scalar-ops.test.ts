@@ -12,7 +12,9 @@ async function expectUlps(t: Tensor, expected: number[], maxUlps: number): Promi
 	const actual = Array.from(await t.array());
 	actual.forEach((v, i) => {
 		const distance = ulpDistance(v, Math.fround(expected[i]));
-		expect(distance, `element ${i}: engine ${v}, PyTorch ${expected[i]}`).toBeLessThanOrEqual(maxUlps);
+		expect(distance, `element ${i}: engine ${v}, PyTorch ${expected[i]}`).toBeLessThanOrEqual(
+			maxUlps
+		);
 	});
 }
 
@@ -90,6 +92,8 @@ describe('elementwise edge semantics', () => {
 	});
 
 	test('round ties to even as torch.round', async () => {
-		expect(Array.from(await torch.tensor([0.5, 1.5, 2.5, -0.5]).round().array())).toEqual([0, 2, 2, -0]);
+		expect(Array.from(await torch.tensor([0.5, 1.5, 2.5, -0.5]).round().array())).toEqual([
+			0, 2, 2, -0
+		]);
 	});
 });

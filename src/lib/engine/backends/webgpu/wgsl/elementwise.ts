@@ -49,8 +49,11 @@ interface OpDefinition {
 
 const isFloat = (type: WgslType) => type === 'f32';
 const nanAware = (type: WgslType, fn: string, [a, b]: string[]) =>
-	isFloat(type) ? `select(${fn}(${a}, ${b}), f32_nan(), is_nan(${a}) || is_nan(${b}))` : `${fn}(${a}, ${b})`;
-const notZero = (x: string, type: WgslType) => `!(${x} == ${type === 'f32' ? '0.0' : `0${type[0]}`})`;
+	isFloat(type)
+		? `select(${fn}(${a}, ${b}), f32_nan(), is_nan(${a}) || is_nan(${b}))`
+		: `${fn}(${a}, ${b})`;
+const notZero = (x: string, type: WgslType) =>
+	`!(${x} == ${type === 'f32' ? '0.0' : `0${type[0]}`})`;
 
 const SPECIAL = ['special_values'];
 const GELU_BACKWARD = `
@@ -89,7 +92,9 @@ export const OPS: Record<ElementwiseOp, OpDefinition> = {
 	sigmoid: { expression: ([x]) => `sigmoid_f32(${x})`, needs: ['sigmoid_f32'] },
 	tanh: { expression: ([x]) => `tanh_f32(${x})`, needs: ['tanh_f32'] },
 	// x < 0 rather than x > 0 keeps relu(-0) = -0 and relu(NaN) = NaN, as in PyTorch.
-	relu: { expression: ([x], t) => (isFloat(t) ? `select(${x}, 0.0, ${x} < 0.0)` : `max(${x}, 0i)`) },
+	relu: {
+		expression: ([x], t) => (isFloat(t) ? `select(${x}, 0.0, ${x} < 0.0)` : `max(${x}, 0i)`)
+	},
 	reciprocal: { expression: ([x]) => `1.0 / ${x}` },
 	square: { expression: ([x]) => `${x} * ${x}` },
 	floor: { expression: ([x], t) => (isFloat(t) ? `floor(${x})` : x) },
@@ -97,8 +102,16 @@ export const OPS: Record<ElementwiseOp, OpDefinition> = {
 	// WGSL's round() rounds half to even, as torch.round.
 	round: { expression: ([x], t) => (isFloat(t) ? `round(${x})` : x) },
 	trunc: { expression: ([x], t) => (isFloat(t) ? `trunc(${x})` : x) },
-	isnan: { expression: ([x], t) => (isFloat(t) ? `is_nan(${x})` : 'false'), returnsBool: true, needs: SPECIAL },
-	isinf: { expression: ([x], t) => (isFloat(t) ? `is_inf(${x})` : 'false'), returnsBool: true, needs: SPECIAL },
+	isnan: {
+		expression: ([x], t) => (isFloat(t) ? `is_nan(${x})` : 'false'),
+		returnsBool: true,
+		needs: SPECIAL
+	},
+	isinf: {
+		expression: ([x], t) => (isFloat(t) ? `is_inf(${x})` : 'false'),
+		returnsBool: true,
+		needs: SPECIAL
+	},
 	isfinite: {
 		expression: ([x], t) => (isFloat(t) ? `!(is_nan(${x}) || is_inf(${x}))` : 'true'),
 		returnsBool: true,
@@ -122,7 +135,7 @@ export const OPS: Record<ElementwiseOp, OpDefinition> = {
 				: `min(max(${x}, params.p), params.q)`,
 		needs: SPECIAL
 	},
-	pow_scalar: { expression: ([x]) => `pow_f32(${x}, params.p)`, needs: ['pow_f32'] },
+	pow_scalar: { expression: ([x]) => `pow_scalar_f32(${x}, params.p)`, needs: ['pow_scalar_f32'] },
 	rpow_scalar: { expression: ([x]) => `pow_f32(params.p, ${x})`, needs: ['pow_f32'] },
 
 	add: { expression: ([a, b]) => `${a} + params.p * ${b}` },

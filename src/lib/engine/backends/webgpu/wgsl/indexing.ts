@@ -112,7 +112,10 @@ function indexWgsl(spec: IndexSpec, params: Params): string {
 	if (spec.op === 'scatter_add') {
 		const outside = [];
 		for (let k = 0; k < spec.rank; k++) if (k !== d) outside.push(`o_${k} >= params.index_${k}`);
-		if (outside.length > 0) w.open(`if (${outside.join(' || ')})`).line('return;').close();
+		if (outside.length > 0)
+			w.open(`if (${outside.join(' || ')})`)
+				.line('return;')
+				.close();
 	}
 	w.line('var acc = out[out_at];');
 	w.open(`for (var j = 0u; j < params.count; j++)`);
@@ -157,12 +160,15 @@ export function scanSource(spec: ScanSpec, params: Params): KernelSource {
 			emitSplitIndex(w, 'i', spec.keptRank, 'kept', 'k');
 			for (const name of ['x', 'out']) {
 				const terms = [`params.${name}_offset`];
-				for (let d = 0; d < spec.keptRank; d++) terms.push(`k_${d} * params.${name}_kept_stride_${d}`);
+				for (let d = 0; d < spec.keptRank; d++)
+					terms.push(`k_${d} * params.${name}_kept_stride_${d}`);
 				w.line(`let ${name}_base = ${terms.join(' + ')};`);
 			}
 			w.line(`var acc: ${spec.type} = ${zeroOf(spec.type)};`);
 			w.open('for (var j = 0u; j < params.length; j++)');
-			w.line(`acc = acc + ${convert('x[x_base + j * params.x_dim_stride]', spec.inType, spec.type)};`);
+			w.line(
+				`acc = acc + ${convert('x[x_base + j * params.x_dim_stride]', spec.inType, spec.type)};`
+			);
 			w.line('out[out_base + j * params.out_dim_stride] = acc;');
 			w.close();
 			w.close();

@@ -463,15 +463,9 @@ fn pow_f32(x: f32, y: f32) -> f32 {
 	if (x < 0.0 && !y_is_integer) {
 		return f32_nan();
 	}
-	// The exponents PyTorch's float32 pow special-cases, computed as it does.
+	// x * x is the correctly rounded square, as C's powf returns it.
 	if (y == 2.0) {
 		return x * x;
-	}
-	if (y == 0.5) {
-		return sqrt(x);
-	}
-	if (y == -1.0) {
-		return 1.0 / x;
 	}
 
 	// |x|^y = 2^(y log2 |x|), with log2 |x| = e + log2 f kept apart, y split into 12-bit halves
@@ -506,6 +500,24 @@ fn pow_f32(x: f32, y: f32) -> f32 {
 		return sign * 0.0;
 	}
 	return sign * scale2(exp_reduced(s * 0.693147181), i32(n));
+}`
+	},
+
+	pow_scalar_f32: {
+		requires: ['pow_f32'],
+		source: `
+// x ** p for a scalar p as PyTorch's float32 kernel computes it: a few exponents are products,
+// sqrt or reciprocals (which decide the sign of zeros and infinities), the rest powf.
+fn pow_scalar_f32(x: f32, p: f32) -> f32 {
+	switch (bitcast<u32>(p)) {
+		case 0x40000000u: { return x * x; }
+		case 0x40400000u: { return x * x * x; }
+		case 0x3f000000u: { return sqrt(x); }
+		case 0xbf000000u: { return 1.0 / sqrt(x); }
+		case 0xbf800000u: { return 1.0 / x; }
+		case 0xc0000000u: { return 1.0 / (x * x); }
+		default: { return pow_f32(x, p); }
+	}
 }`
 	}
 };

@@ -59,7 +59,8 @@ function matmulWgsl(spec: MatmulSpec, params: Params): string {
 	emitSplitIndex(w, 'batch', spec.batchRank, 'batch', 'bi');
 	for (const name of ['a', 'b', 'out']) {
 		const terms = [`params.${name}_offset`];
-		for (let d = 0; d < spec.batchRank; d++) terms.push(`bi_${d} * params.${name}_batch_stride_${d}`);
+		for (let d = 0; d < spec.batchRank; d++)
+			terms.push(`bi_${d} * params.${name}_batch_stride_${d}`);
 		w.line(`let ${name}_base = ${terms.join(' + ')};`);
 	}
 	w.line();

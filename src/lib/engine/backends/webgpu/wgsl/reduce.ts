@@ -41,7 +41,6 @@ export type ReduceKernelOp =
 	/** Second pass of norm2: squares of x scaled by the row's max, summed; then unscaled. */
 	| 'norm2_scaled';
 
-
 export interface ReduceSpec {
 	op: ReduceKernelOp;
 	inType: WgslType;
@@ -131,7 +130,8 @@ function combineOf(spec: ReduceSpec): Combine {
 			const identity = spec.op === 'amax' ? lowest(t) : highest(t);
 			const combine =
 				t === 'f32'
-					? (a: string, b: string) => `select(${fn}(${a}, ${b}), f32_nan(), is_nan(${a}) || is_nan(${b}))`
+					? (a: string, b: string) =>
+							`select(${fn}(${a}, ${b}), f32_nan(), is_nan(${a}) || is_nan(${b}))`
 					: (a: string, b: string) => `${fn}(${a}, ${b})`;
 			return { ...plain, identity, combine };
 		}
@@ -224,7 +224,6 @@ function argBetter(spec: ReduceSpec): string {
 function reduceWgsl(spec: ReduceSpec, params: Params): string {
 	const w = new WgslWriter();
 	const arg = isArg(spec.op);
-	const t = spec.accType;
 	w.raw(params.struct()).line();
 	w.line(PARAMS_BINDING);
 	reduceBindings(spec).forEach((name, k) => {
@@ -338,7 +337,8 @@ function emitStore(w: WgslWriter, spec: ReduceSpec): void {
 	};
 	if (arg) {
 		w.line(`out_index[${outTerms('out_index')}] = i32(acc_index);`);
-		if (spec.writesValues) w.line(`out[${outTerms('out')}] = ${convert('acc', spec.accType, spec.outType)};`);
+		if (spec.writesValues)
+			w.line(`out[${outTerms('out')}] = ${convert('acc', spec.accType, spec.outType)};`);
 		return;
 	}
 	const finished = combineOf(spec).finish('acc');
