@@ -1,8 +1,9 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
+import { cellTypes } from './scripts/vite-plugin-cell-types';
 
 export default defineConfig({
-	plugins: [sveltekit()],
+	plugins: [sveltekit(), cellTypes()],
 	server: { host: '127.0.0.1' },
 	preview: { host: '127.0.0.1' },
 	worker: { format: 'es' },

@@ -1,0 +1,345 @@
+/**
+ * The playground's notebook session: the cells being edited, the worker client that runs them
+ * and the local autosave. Components call its methods and read its state; it is the only
+ * place that talks to the worker.
+ *
+ * Edits are saved locally as they are typed and reach the worker when a cell is run, so the
+ * text survives a worker restart, an error or Stop.
+ */
+
+import { Autosave } from '$lib/share/autosave';
+import { NOTEBOOK_VERSION, type NotebookDocument } from '$lib/share/format';
+import type { BackendName, CellId, CellSource, InputSpec, WorkerEvent } from '$lib/worker/api';
+import { NotebookCell } from './notebook-cell.svelte';
+
+/** The part of the worker client (`$lib/worker/client`) that the page uses. */
+export interface NotebookClientLike {
+	setNotebook(cells: CellSource[], inputs?: Record<string, unknown>): Promise<void>;
+	updateCell(cell: CellSource): Promise<void>;
+	insertCell(cell: CellSource, index: number): Promise<void>;
+	deleteCell(id: CellId): Promise<void>;
+	runCell(id: CellId): Promise<void>;
+	setInput(cell: CellId, label: string, value: unknown): Promise<void>;
+	setBackend(backend: BackendName): Promise<void>;
+	stop(): Promise<void> | void;
+	dispose(): void;
+}
+
+export type CreateClient = (options: {
+	backend: BackendName | 'auto';
+	onEvent: (event: WorkerEvent) => void;
+}) => NotebookClientLike;
+
+export interface BackendInfo {
+	backend: BackendName;
+	adapter: string;
+	note?: string;
+}
+
+/** The last removal the reader can undo: one deleted cell, or the whole notebook before a reset. */
+export type Removal =
+	| { kind: 'cell'; cell: CellSource; note?: string; index: number }
+	| { kind: 'reset'; document: NotebookDocument };
+
+export interface SessionOptions {
+	/** Autosave key, for example the example notebook's name. */
+	name: string;
+	/** The notebook as published, for "Reset to original". */
+	original: NotebookDocument;
+	backend: BackendName | 'auto';
+	createClient: CreateClient;
+	/** Defaults to a localStorage autosave keyed by `name`. */
+	autosave?: Autosave;
+}
+
+export class NotebookSession {
+	readonly name: string;
+	readonly original: NotebookDocument;
+	title = $state('');
+	cells = $state<NotebookCell[]>([]);
+	inputs = $state<Record<string, number | string | boolean>>({});
+	backend = $state.raw<BackendInfo | null>(null);
+	/** The backend the reader asked for: 'auto' until they pick one. */
+	requestedBackend = $state<BackendName | 'auto'>('auto');
+	lastRemoval = $state.raw<Removal | null>(null);
+	/** Reason edits are not kept locally, or null while autosave works. */
+	autosaveProblem = $state<string | null>(null);
+	restoredFromAutosave = $state(false);
+	/** The last failed request to the worker, shown in the page header. */
+	workerProblem = $state<string | null>(null);
+
+	busy = $derived(this.cells.some((cell) => cell.state === 'running' || cell.state === 'queued'));
+
+	#client: NotebookClientLike;
+	#autosave: Autosave;
+	// Values waiting for the next animation frame; nothing renders them.
+	// eslint-disable-next-line svelte/prefer-svelte-reactivity
+	#pendingInputs = new Map<string, { cell: CellId; label: string; value: unknown }>();
+	#inputFrame: number | null = null;
+	#nextId = 1;
+
+	constructor(options: SessionOptions) {
+		this.name = options.name;
+		this.original = options.original;
+		this.requestedBackend = options.backend;
+		this.#autosave =
+			options.autosave ??
+			new Autosave(options.name, { onUnavailable: (reason) => (this.autosaveProblem = reason) });
+		if (!this.#autosave.available) this.autosaveProblem = this.#autosave.unavailableReason;
+
+		const saved = this.#autosave.load();
+		this.#applyDocument(saved?.document ?? options.original);
+		this.restoredFromAutosave =
+			saved !== null &&
+			JSON.stringify(saved.document.cells) !== JSON.stringify(options.original.cells);
+
+		this.#client = options.createClient({
+			backend: options.backend,
+			onEvent: (event) => this.handleEvent(event)
+		});
+		this.#call(this.#client.setNotebook(this.#sources(), { ...this.inputs }));
+	}
+
+	/** Returns the notebook as autosave and share links store it. */
+	toDocument(): NotebookDocument {
+		const notes: Record<string, string> = {};
+		for (const cell of this.cells) if (cell.note) notes[cell.id] = cell.note;
+		return {
+			version: NOTEBOOK_VERSION,
+			title: this.title,
+			cells: this.cells.map((cell) => ({ id: cell.id, code: cell.code })),
+			inputs: { ...this.inputs },
+			notes
+		};
+	}
+
+	cell(id: CellId): NotebookCell | undefined {
+		return this.cells.find((cell) => cell.id === id);
+	}
+
+	handleEvent(event: WorkerEvent): void {
+		if (event.type === 'heartbeat') return;
+		if (event.type === 'backend') {
+			this.backend = { backend: event.backend, adapter: event.adapter, note: event.note };
+			return;
+		}
+		const cell = this.cell(event.cell);
+		if (!cell) return;
+
+		switch (event.type) {
+			case 'state':
+				return cell.setState(event.state, event.runCount);
+			case 'log':
+				return cell.addLog(event.line);
+			case 'value':
+				return cell.setValue(event.value);
+			case 'error':
+				return cell.addError(event.error);
+			case 'chart':
+				return cell.setChart(event.chart);
+			case 'inputs':
+				return cell.setInputs(this.#withSavedValues(event.cell, event.inputs));
+			case 'progress':
+				return cell.setProgress(event.done, event.total);
+			case 'display':
+				return cell.addDisplay(event.value);
+		}
+	}
+
+	/** Records an edit: saved locally at once, sent to the worker when the cell runs. */
+	setCode(id: CellId, code: string): void {
+		const cell = this.cell(id);
+		if (!cell || cell.code === code) return;
+		cell.code = code;
+		this.#save();
+	}
+
+	/** Sends an edited cell's code, or re-runs an unchanged one; downstream cells follow. */
+	runCell(id: CellId): void {
+		const cell = this.cell(id);
+		if (!cell) return;
+		if (cell.dirty) {
+			const code = cell.code;
+			const previous = cell.sentCode;
+			cell.sentCode = code;
+			// A rejected request marks the cell as edited again, so the reader can re-run it.
+			this.#call(this.#client.updateCell({ id, code }), () => {
+				if (cell.sentCode === code) cell.sentCode = previous;
+			});
+		} else {
+			this.#call(this.#client.runCell(id));
+		}
+	}
+
+	/** Sends every cell's current code and runs the whole notebook. */
+	runAll(): void {
+		for (const cell of this.cells) cell.sentCode = cell.code;
+		this.#call(this.#client.setNotebook(this.#sources(), { ...this.inputs }));
+	}
+
+	/** Terminates the worker; the client starts a fresh one and marks the stopped cells. */
+	stop(): void {
+		this.#call(Promise.resolve(this.#client.stop()));
+	}
+
+	/** Adds an empty cell at `index` and returns its id. */
+	insertCell(index: number, code = ''): CellId {
+		const id = this.#newId();
+		const cell = new NotebookCell(id, code);
+		const at = Math.max(0, Math.min(index, this.cells.length));
+		this.cells.splice(at, 0, cell);
+		this.#call(this.#client.insertCell({ id, code }, at));
+		this.#save();
+		return id;
+	}
+
+	deleteCell(id: CellId): void {
+		const index = this.cells.findIndex((cell) => cell.id === id);
+		if (index < 0) return;
+		const [cell] = this.cells.splice(index, 1);
+		this.lastRemoval = { kind: 'cell', cell: { id, code: cell.code }, note: cell.note, index };
+		this.#call(this.#client.deleteCell(id));
+		this.#save();
+	}
+
+	/** Moves a cell up (-1) or down (+1). Order is only for reading: cells run in dependency order. */
+	moveCell(id: CellId, offset: -1 | 1): void {
+		const index = this.cells.findIndex((cell) => cell.id === id);
+		const target = index + offset;
+		if (index < 0 || target < 0 || target >= this.cells.length) return;
+		const [cell] = this.cells.splice(index, 1);
+		this.cells.splice(target, 0, cell);
+		this.#save();
+	}
+
+	/** Restores the last deleted cell, or the notebook as it was before "Reset to original". */
+	undoRemoval(): void {
+		const removal = this.lastRemoval;
+		if (!removal) return;
+		this.lastRemoval = null;
+
+		if (removal.kind === 'reset') {
+			this.#applyDocument(removal.document);
+			this.runAll();
+			this.#save();
+			return;
+		}
+		const cell = new NotebookCell(removal.cell.id, removal.cell.code, removal.note);
+		const at = Math.min(removal.index, this.cells.length);
+		this.cells.splice(at, 0, cell);
+		this.#call(this.#client.insertCell(removal.cell, at));
+		this.#save();
+	}
+
+	/** Replaces the notebook with the published example; the replaced one can be restored once. */
+	resetToOriginal(): void {
+		this.lastRemoval = { kind: 'reset', document: this.toDocument() };
+		this.#applyDocument(this.original);
+		this.#autosave.clear();
+		this.restoredFromAutosave = false;
+		this.runAll();
+	}
+
+	/**
+	 * Applies a moved form control. The new value shows at once. The worker gets at most one
+	 * value per control per animation frame, so dragging a slider does not queue a run per pixel.
+	 */
+	setInput(cellId: CellId, label: string, value: number | string | boolean): void {
+		this.cell(cellId)?.setInputValue(label, value);
+		this.inputs[`${cellId}/${label}`] = value;
+		this.#save();
+
+		this.#pendingInputs.set(`${cellId}/${label}`, { cell: cellId, label, value });
+		this.#inputFrame ??= requestAnimationFrame(() => {
+			this.#inputFrame = null;
+			const pending = [...this.#pendingInputs.values()];
+			this.#pendingInputs.clear();
+			for (const input of pending) {
+				this.#call(this.#client.setInput(input.cell, input.label, input.value));
+			}
+		});
+	}
+
+	setBackend(backend: BackendName): void {
+		this.requestedBackend = backend;
+		this.#call(this.#client.setBackend(backend));
+	}
+
+	/** Writes pending edits now; call it when the page is hidden. */
+	flush(): void {
+		this.#autosave.flush();
+	}
+
+	dispose(): void {
+		if (this.#inputFrame !== null) cancelAnimationFrame(this.#inputFrame);
+		this.#autosave.dispose();
+		this.#client.dispose();
+	}
+
+	#applyDocument(document: NotebookDocument): void {
+		const notes = document.notes ?? {};
+		this.title = document.title;
+		this.inputs = { ...document.inputs };
+		this.cells = document.cells.map((cell) => new NotebookCell(cell.id, cell.code, notes[cell.id]));
+	}
+
+	#sources(): CellSource[] {
+		return this.cells.map((cell) => ({ id: cell.id, code: cell.code }));
+	}
+
+	/** Input specs from the worker, with the values the reader set (kept in the document) applied. */
+	#withSavedValues(cellId: CellId, inputs: InputSpec[]): InputSpec[] {
+		return inputs.map((input) => {
+			const saved = this.inputs[`${cellId}/${input.label}`];
+			return saved === undefined || typeof saved !== typeof input.value
+				? input
+				: ({ ...input, value: saved } as InputSpec);
+		});
+	}
+
+	#save(): void {
+		this.#autosave.schedule(this.toDocument());
+	}
+
+	#newId(): CellId {
+		let id: CellId;
+		do id = `cell-${this.#nextId++}`;
+		while (this.cell(id));
+		return id;
+	}
+
+	/**
+	 * Runs a worker request. A failure is shown in the header and logged; the reader's text is
+	 * already saved, so nothing is lost. A request cancelled because the worker was stopped or
+	 * restarted is expected and only logged.
+	 */
+	#call(request: Promise<unknown>, onFailure?: () => void): void {
+		request.then(
+			() => (this.workerProblem = null),
+			(error: unknown) => {
+				onFailure?.();
+				const message = error instanceof Error ? error.message : String(error);
+				if (isCancelledCall(error)) {
+					console.info(`notebook worker request cancelled: ${message}`);
+					return;
+				}
+				console.warn(`notebook worker request failed: ${message}`);
+				this.workerProblem = message;
+			}
+		);
+	}
+}
+
+/**
+ * Whether a request failed only because Stop, the watchdog or a crash replaced the worker.
+ * NOTE: `$lib/worker/client` marks these with a WorkerStoppedError whose message ends in "so the
+ * call was cancelled.". A worker that keeps crashing rejects with the same class but another
+ * message, and that one must reach the reader.
+ */
+function isCancelledCall(error: unknown): boolean {
+	return (
+		error instanceof Error &&
+		error.name === 'WorkerStoppedError' &&
+		error.message.endsWith('so the call was cancelled.')
+	);
+}
