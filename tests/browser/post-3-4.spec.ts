@@ -14,9 +14,9 @@ interface Experiment {
 	};
 }
 
-const golden = JSON.parse(
-	readFileSync('tests/fixtures/golden/seed-experiments.json', 'utf8')
-) as { experiments: Experiment[] };
+const golden = JSON.parse(readFileSync('tests/fixtures/golden/seed-experiments.json', 'utf8')) as {
+	experiments: Experiment[];
+};
 
 function experiment(id: string): Experiment {
 	const found = golden.experiments.find((e) => e.id === id);
