@@ -92,7 +92,7 @@ function inflateBounded(bytes: Uint8Array): { text: string; complete: boolean } 
 		joined.set(chunk.subarray(0, joined.length - offset), offset);
 		offset += chunk.length;
 	}
-	return { text: strFromU8(joined, true), complete };
+	return { text: strFromU8(joined), complete };
 }
 
 /** Finds every complete `{"id": ..., "code": ...}` cell in a possibly cut-off JSON text. */

@@ -42,6 +42,12 @@ describe('encodeNotebook', () => {
 		expect(encodeNotebook(decoded.notebook)).toBe(link);
 	});
 
+	test('round trip keeps non-ASCII text', () => {
+		const decoded = decodeNotebook(encodeNotebook(small));
+		expect(decoded.ok).toBe(true);
+		if (decoded.ok) expect(decoded.notebook.cells[1].code).toBe(small.cells[1].code);
+	});
+
 	test('link uses v1 prefix and base64url only', () => {
 		expect(encodeNotebook(small)).toMatch(/^v1\.[A-Za-z0-9_-]+$/);
 	});
