@@ -1,371 +1,314 @@
 /**
- * Loss landscapes as in Li et al., "Visualizing the Loss Landscape of Neural Nets" (NeurIPS 2018):
- * the loss on a line or a plane through the current parameters, along random Gaussian directions
- * rescaled filter by filter to the model's own filter norms, or along the top two principal
- * directions of a recorded training path. A model of exactly two scalar parameters gets its exact
- * surface in parameter space instead.
+ * `views.loss_landscape`: the loss on a line or a plane through the model's parameters, as in
+ * Li et al., "Visualizing the Loss Landscape of Neural Nets" (NeurIPS 2018). The plane comes
+ * from landscape-plane.ts and the option checks from landscape-options.ts. This module evaluates
+ * the grid, projects the optimiser's path and builds the 'landscape' chart.
  *
- * Losses of one grid row are stacked and read back together, so a 41x41 grid costs 41 readbacks.
+ * The losses of one grid row are stacked and read back together, so a 41 x 41 grid costs 41
+ * readbacks, and `progress` runs between rows, which is where a superseded run stops. Models of
+ * Linear layers and activations run a whole row in one batched forward pass (landscape-batch.ts).
+ * Parameters and buffers are restored exactly afterwards, also when `loss_fn` throws.
  */
 
 import type { torch as Torch, Tensor } from '../engine';
 import type { Module } from '../engine/nn';
-import { Generator, normalFloat32 } from '../engine/random';
 import type { ChartSpec } from '../worker/api';
+import { BatchedForward } from './landscape-batch';
+import {
+	checkArguments,
+	checkLoss,
+	checkModel,
+	checkOptions,
+	type LandscapeOptions,
+	type LandscapeSettings as Settings
+} from './landscape-options';
+import {
+	countScalars,
+	exactPlane,
+	pcaPlane,
+	projectionProducts,
+	randomPlane,
+	solveCoordinates,
+	type Plane
+} from './landscape-plane';
 
 type LandscapeTorch = typeof Torch;
-type LandscapeTensor = Tensor;
-type LandscapeModel = Module;
+type LossFn = (model: Module) => Tensor;
+type LandscapeChart = Extract<ChartSpec, { kind: 'landscape' }>;
 
-export interface LandscapeOptions {
-	/** Coordinates run from -span to span along each direction (parameter units for 2 parameters). */
-	span?: number;
-	/** Grid points per axis; odd values put the current parameters on a grid point. */
-	resolution?: number;
-	dims?: 1 | 2;
-	directions?: 'random' | 'pca';
-	/** Seed of the private generator for random directions; the global stream is not touched. */
-	seed?: number;
-	/** Colour the loss on a log scale. */
-	log?: boolean;
-	/** Give biases and other 1-D parameters a direction too (the paper leaves them at zero). */
-	include_biases?: boolean;
-	/** Parameter snapshots along a training run, for `directions: 'pca'` and as the drawn path. */
-	checkpoints?: LandscapeTensor[][];
-}
+export { MAX_RESOLUTION, type LandscapeOptions } from './landscape-options';
 
 export interface LandscapeHooks {
 	emit(chart: ChartSpec): void;
 	progress?(done: number, total: number): Promise<void>;
+	/** Registers cleanup for when the run is replaced, stopped or its cell deleted. */
+	onDispose?(dispose: () => void): void;
 	chartId: string;
+	/** Whether rows may run as one batched forward pass (default true); tests compare both. */
+	batchRows?: boolean;
 }
 
-export const MAX_RESOLUTION = 201;
-
-/** A computed landscape: its chart, and `record()` to add the model's current point to the path. */
+/** A computed landscape: its chart, its directions, and `record()` to extend the path. */
 export interface Landscape {
-	chart: Extract<ChartSpec, { kind: 'landscape' }>;
+	chart: LandscapeChart;
+	/** One direction per axis, each a list of tensors in `parameters()` order. */
+	directions: Tensor[][];
+	/**
+	 * Adds the model's current parameters to the path, projected onto the plane (in 1-D, the
+	 * point's coordinate and its loss), and redraws the chart. Await it inside a training loop.
+	 */
 	record(): Promise<void>;
 }
 
-interface Plane {
-	origin: LandscapeTensor[];
-	directions: LandscapeTensor[][];
-	/** Coordinates of the origin: the parameter values for the exact two-parameter surface, else 0. */
-	center: [number, number];
-	labels: [string, string];
-}
+/** Stacked parameters one group of grid points may hold (16 MiB of float32). */
+const MAX_GROUP_ELEMENTS = 1 << 22;
+
+/** Minimum time between chart sends while `record()` extends the path; the last one always goes. */
+const MIN_EMIT_INTERVAL_MS = 1000 / 60;
 
 /** Computes the landscape of `lossFn(model)` around the model's parameters and emits its chart. */
 export async function lossLandscape(
 	torch: LandscapeTorch,
-	model: LandscapeModel,
-	lossFn: (model: LandscapeModel) => LandscapeTensor,
+	model: Module,
+	lossFn: LossFn,
 	options: LandscapeOptions,
 	hooks: LandscapeHooks
 ): Promise<Landscape> {
 	const settings = checkOptions(options);
-	const params = [...model.parameters()];
-	if (params.length === 0) throw new Error('loss_landscape: the model has no parameters.');
+	checkArguments(torch, model, lossFn);
+	const named = [...model.named_parameters()];
+	const params = named.map(([, p]) => p);
+	checkModel(named, settings);
 
-	const plane = await choosePlane(torch, params, settings);
-	const offsets = linspace(-settings.span, settings.span, settings.resolution);
-	const axisX = offsets.map((t) => t + plane.center[0]);
-	const axisY = offsets.map((t) => t + plane.center[1]);
+	const saved = snapshot(torch, [...params, ...model.buffers()]);
+	const plane = await choosePlane(torch, named, settings);
+	const grid: Grid = {
+		torch,
+		model,
+		lossFn,
+		params,
+		plane,
+		offsets: [],
+		batched: hooks.batchRows === false ? null : BatchedForward.create(torch, model, params)
+	};
 
-	const rows = settings.dims === 1 ? [0] : offsets;
-	const z: number[][] = [];
+	let path: [number, number][];
+	let z: number[][];
 	try {
-		for (const [j, beta] of rows.entries()) {
-			z.push(await evaluateRow(torch, model, lossFn, params, plane, offsets, beta));
-			await hooks.progress?.(j + 1, rows.length);
-		}
+		const checkpoints = settings.checkpoints;
+		const coordinates = checkpoints.length ? await projectPoints(torch, checkpoints, plane) : [];
+		const span = settings.span ?? defaultSpan(settings, coordinates, plane);
+		grid.offsets = linspace(-span, span, settings.resolution);
+		z = await evaluateGrid(grid, settings.dims, hooks);
+		path = settings.dims === 1 ? await lossPath(grid, checkpoints, coordinates) : coordinates;
 	} finally {
-		restore(torch, params, plane.origin);
+		saved.restore();
 	}
 
-	const chart: Landscape['chart'] = {
+	const chart: LandscapeChart = {
 		kind: 'landscape',
 		id: hooks.chartId,
-		x: axisX,
-		...(settings.dims === 2 ? { y: axisY } : {}),
+		x: grid.offsets.map((t) => t + plane.center[0]),
+		...(settings.dims === 2 ? { y: grid.offsets.map((t) => t + plane.center[1]) } : {}),
 		z: settings.dims === 1 ? z[0] : z,
-		path: [],
+		path,
 		xlabel: plane.labels[0],
 		ylabel: settings.dims === 2 ? plane.labels[1] : 'loss',
 		logScale: settings.log
 	};
-	for (const checkpoint of settings.checkpoints) {
-		chart.path.push(await project(torch, checkpoint, plane, settings.dims));
-	}
-	hooks.emit(chart);
-
+	hooks.emit({ ...chart, path: [...path] });
 	return {
 		chart,
-		async record() {
-			chart.path.push(await project(torch, params, plane, settings.dims));
-			hooks.emit({ ...chart, path: [...chart.path] });
-		}
-	};
-}
-
-function checkOptions(options: LandscapeOptions) {
-	const span = options.span ?? 1;
-	const resolution = options.resolution ?? 41;
-	const dims = options.dims ?? 2;
-	if (!(span > 0) || !Number.isFinite(span)) {
-		throw new Error(`loss_landscape: span must be a positive number, got ${span}.`);
-	}
-	if (!Number.isInteger(resolution) || resolution < 2 || resolution > MAX_RESOLUTION) {
-		throw new Error(
-			`loss_landscape: resolution must be an integer from 2 to ${MAX_RESOLUTION}, got ${resolution}.`
-		);
-	}
-	if (dims !== 1 && dims !== 2) throw new Error(`loss_landscape: dims must be 1 or 2, got ${dims}.`);
-	const directions = options.directions ?? 'random';
-	const checkpoints = options.checkpoints ?? [];
-	if (directions === 'pca' && checkpoints.length < dims + 1) {
-		throw new Error(
-			`loss_landscape: directions 'pca' needs at least ${dims + 1} checkpoints of a training ` +
-				`run, got ${checkpoints.length}. Pass { checkpoints } recorded with record_checkpoint(model).`
-		);
-	}
-	return {
-		span,
-		resolution,
-		dims,
-		directions,
-		checkpoints,
-		seed: options.seed ?? 0,
-		log: options.log ?? false,
-		includeBiases: options.include_biases ?? false
+		directions: plane.directions,
+		record: recorder(grid, settings.dims, chart, hooks)
 	};
 }
 
 async function choosePlane(
 	torch: LandscapeTorch,
-	params: LandscapeTensor[],
-	settings: ReturnType<typeof checkOptions>
+	named: [string, Tensor][],
+	settings: Settings
 ): Promise<Plane> {
-	const origin = params.map((p) => p.detach().clone());
-	const total = params.reduce((sum, p) => sum + p.numel(), 0);
-
-	// Two scalar parameters (w and b of a linear regression): draw the exact surface.
-	if (total === 2 && settings.directions === 'random') {
-		const unit = (index: number) => {
-			let seen = 0;
-			return params.map((p) => {
-				const values = new Float32Array(p.numel());
-				for (let k = 0; k < values.length; k++) values[k] = seen++ === index ? 1 : 0;
-				return torch.tensor(values).reshape(p.shape);
-			});
-		};
-		const values = await flatten(torch, origin).array();
-		const center: [number, number] = [values[0], values[1]];
-		return { origin, directions: [unit(0), unit(1)], center, labels: ['w', 'b'] };
-	}
-
+	const params = named.map(([, p]) => p);
 	if (settings.directions === 'pca') {
-		return {
-			origin,
-			directions: await pcaDirections(torch, params, settings.checkpoints, settings.dims),
-			center: [0, 0],
-			labels: ['PC 1', 'PC 2']
-		};
+		return pcaPlane(torch, params, settings.checkpoints, settings.dims);
 	}
-
-	const generator = new Generator().manual_seed(settings.seed);
-	const directions = [];
-	for (let d = 0; d < settings.dims; d++) {
-		directions.push(
-			params.map((p) => filterNormalizedDirection(torch, generator, p, settings.includeBiases))
-		);
+	if (countScalars(params) === 2) {
+		const plane = await exactPlane(torch, named, settings.center);
+		return { ...plane, directions: plane.directions.slice(0, settings.dims) };
 	}
-	return { origin, directions, center: [0, 0], labels: ['direction 1', 'direction 2'] };
+	return randomPlane(torch, params, settings.dims, settings.seed, settings.includeBiases);
 }
 
-/**
- * A Gaussian direction shaped like `p`, each filter (row of a weight, the slice along dim 0)
- * rescaled to the norm of the same filter of `p`. 1-D parameters get zero unless included, and
- * then copy `p` itself, as the paper's reference code does.
- */
-export function filterNormalizedDirection(
-	torch: LandscapeTorch,
-	generator: Generator,
-	p: LandscapeTensor,
-	includeBiases: boolean
-): LandscapeTensor {
-	if (p.ndim <= 1) return includeBiases ? p.detach().clone() : torch.zeros_like(p);
-
-	const direction = torch.tensor(normalFloat32(generator, p.numel())).reshape(p.shape);
-	const rows = p.shape[0];
-	const flatDirection = direction.reshape([rows, -1]);
-	const flatParam = p.detach().reshape([rows, -1]);
-	const directionNorms = flatDirection.norm(2, 1, true);
-	const paramNorms = flatParam.norm(2, 1, true);
-	// 1e-10 keeps an all-zero filter from dividing by zero, as in the reference implementation.
-	return flatDirection.div(directionNorms.add(1e-10)).mul(paramNorms).reshape(p.shape);
+/** Returns the span for 'pca' that contains the whole path with a margin, and 1 otherwise. */
+function defaultSpan(settings: Settings, coordinates: [number, number][], plane: Plane): number {
+	if (settings.directions !== 'pca') return 1;
+	const reach = Math.max(
+		...coordinates.map(([a, b]) =>
+			Math.max(Math.abs(a - plane.center[0]), Math.abs(b - plane.center[1]))
+		)
+	);
+	return reach > 0 && Number.isFinite(reach) ? 1.25 * reach : 1;
 }
 
-async function evaluateRow(
+interface Grid {
+	torch: LandscapeTorch;
+	model: Module;
+	lossFn: LossFn;
+	params: Tensor[];
+	plane: Plane;
+	/** Coordinates along each direction, relative to the plane's origin. */
+	offsets: number[];
+	batched: BatchedForward | null;
+}
+
+/** Evaluates every row; 1-D is the single row at β = 0. */
+async function evaluateGrid(grid: Grid, dims: 1 | 2, hooks: LandscapeHooks): Promise<number[][]> {
+	const rows = dims === 1 ? [0] : grid.offsets;
+	const z: number[][] = [];
+	for (const [j, beta] of rows.entries()) {
+		z.push(await evaluateRow(grid, beta));
+		await hooks.progress?.(j + 1, rows.length);
+	}
+	return z;
+}
+
+/** Evaluates the row at `beta` in groups of points, with one readback for the whole row. */
+async function evaluateRow(grid: Grid, beta: number): Promise<number[]> {
+	const { torch, offsets } = grid;
+	const groupSize = Math.max(1, Math.floor(MAX_GROUP_ELEMENTS / countScalars(grid.params)));
+	const losses = torch.no_grad(() => {
+		const row: Tensor[] = [];
+		for (let start = 0; start < offsets.length; start += groupSize) {
+			row.push(...evaluateGroup(grid, offsets.slice(start, start + groupSize), beta));
+		}
+		return row;
+	});
+	return Array.from(await torch.stack(losses).array(), Number);
+}
+
+function evaluateGroup(grid: Grid, alphas: number[], beta: number): Tensor[] {
+	const { torch, plane, params, batched } = grid;
+
+	// Parameter k of every point in the group, stacked: origin + β d2 + α d1, shape [points, ...].
+	const alpha = torch.tensor(alphas);
+	const points = plane.origin.map((origin, k) => {
+		let base = origin;
+		if (plane.directions[1]) base = base.add(plane.directions[1][k].mul(beta));
+		const column = alpha.reshape([alphas.length, ...origin.shape.map(() => 1)]);
+		return base.unsqueeze(0).add(column.mul(plane.directions[0][k].unsqueeze(0)));
+	});
+
+	batched?.beginGroup(points);
+	return alphas.map((_, i) => {
+		params.forEach((p, k) => p.copy_(points[k].select(0, i)));
+		batched?.setPoint(i);
+		return checkLoss(torch, grid.lossFn(batched?.model ?? grid.model));
+	});
+}
+
+/** Plane coordinates of parameter snapshots, with one readback for all of them. */
+async function projectPoints(
 	torch: LandscapeTorch,
-	model: LandscapeModel,
-	lossFn: (model: LandscapeModel) => LandscapeTensor,
-	params: LandscapeTensor[],
-	plane: Plane,
-	offsets: number[],
-	beta: number
-): Promise<number[]> {
+	points: readonly (readonly Tensor[])[],
+	plane: Plane
+): Promise<[number, number][]> {
+	const products = torch.no_grad(() => projectionProducts(torch, points, plane));
+	return solveCoordinates(await products.array(), plane);
+}
+
+/** Evaluates the 1-D path: each checkpoint's coordinate along the line, and its own loss. */
+async function lossPath(
+	grid: Grid,
+	checkpoints: readonly (readonly Tensor[])[],
+	coordinates: [number, number][]
+): Promise<[number, number][]> {
+	if (checkpoints.length === 0) return [];
+	const { torch, params } = grid;
 	const losses = torch.no_grad(() =>
-		offsets.map((alpha) => {
-			moveTo(params, plane, alpha, beta);
-			const loss = lossFn(model);
-			if (loss.numel() !== 1) {
-				throw new Error(
-					`loss_landscape: loss_fn(model) must return a scalar tensor, got shape [${loss.shape}].`
-				);
-			}
-			return loss.reshape([]);
+		checkpoints.map((checkpoint) => {
+			params.forEach((p, k) => p.copy_(checkpoint[k]));
+			return checkLoss(torch, grid.lossFn(grid.model));
 		})
 	);
-	return Array.from(await torch.stack(losses).array());
-}
-
-function moveTo(params: LandscapeTensor[], plane: Plane, alpha: number, beta: number) {
-	params.forEach((p, k) => {
-		let point = plane.origin[k].add(plane.directions[0][k].mul(alpha));
-		if (plane.directions[1]) point = point.add(plane.directions[1][k].mul(beta));
-		p.copy_(point);
-	});
-}
-
-function restore(torch: LandscapeTorch, params: LandscapeTensor[], origin: LandscapeTensor[]) {
-	torch.no_grad(() => params.forEach((p, k) => p.copy_(origin[k])));
-}
-
-/** Coordinates of a parameter point in the plane: least squares over the two directions. */
-async function project(
-	torch: LandscapeTorch,
-	point: LandscapeTensor[],
-	plane: Plane,
-	dims: 1 | 2
-): Promise<[number, number]> {
-	const delta = flatten(torch, point).sub(flatten(torch, plane.origin));
-	const d1 = flatten(torch, plane.directions[0]);
-	const d2 = dims === 2 ? flatten(torch, plane.directions[1]) : torch.zeros_like(d1);
-	const dots = torch.stack([d1.dot(d1), d1.dot(d2), d2.dot(d2), d1.dot(delta), d2.dot(delta)]);
-	const [g11, g12, g22, r1, r2] = Array.from(await dots.array());
-
-	let a: number;
-	let b: number;
-	if (dims === 1 || g22 === 0) {
-		a = g11 > 0 ? r1 / g11 : 0;
-		b = 0;
-	} else {
-		const det = g11 * g22 - g12 * g12;
-		a = det !== 0 ? (g22 * r1 - g12 * r2) / det : 0;
-		b = det !== 0 ? (g11 * r2 - g12 * r1) / det : 0;
-	}
-	return [a + plane.center[0], dims === 1 ? 0 : b + plane.center[1]];
+	const values = await torch.stack(losses).array();
+	return coordinates.map(([a], i) => [a, Number(values[i])]);
 }
 
 /**
- * The top principal directions of (checkpoint - final parameters), as the paper uses to show a
- * training path. The Gram matrix of the n checkpoints is n x n, so its eigenvectors come from a
- * small Jacobi iteration on the host.
+ * Builds `record()`. The projection, and in 1-D the loss, is computed when record() is called,
+ * so a later optimiser step cannot change it. The readbacks then finish in call order.
  */
-async function pcaDirections(
-	torch: LandscapeTorch,
-	params: LandscapeTensor[],
-	checkpoints: LandscapeTensor[][],
-	dims: 1 | 2
-): Promise<LandscapeTensor[][]> {
-	const final = flatten(torch, params);
-	const deltas = torch.stack(checkpoints.map((c) => flatten(torch, c).sub(final)));
-	const gram = Float64Array.from(await deltas.matmul(deltas.T).array());
-	const n = checkpoints.length;
-	const { vectors, values } = symmetricEigen(gram, n);
+function recorder(
+	grid: Grid,
+	dims: 1 | 2,
+	chart: LandscapeChart,
+	hooks: LandscapeHooks
+): () => Promise<void> {
+	const { torch, plane, params } = grid;
+	const emitter = throttledEmitter(chart, hooks);
+	let queue: Promise<void> = Promise.resolve();
 
-	const order = values.map((v, i) => [v, i]).sort((a, b) => b[0] - a[0]);
-	const directions: LandscapeTensor[][] = [];
-	for (let d = 0; d < dims; d++) {
-		const [value, index] = order[d];
-		const weights = new Float32Array(n);
-		const scale = value > 0 ? 1 / Math.sqrt(value) : 0;
-		for (let i = 0; i < n; i++) weights[i] = vectors[i * n + index] * scale;
-		const direction = torch.tensor(weights).reshape([1, n]).matmul(deltas).reshape([-1]);
-		directions.push(unflatten(direction, params));
-	}
-	return directions;
-}
-
-function unflatten(flatTensor: LandscapeTensor, like: LandscapeTensor[]): LandscapeTensor[] {
-	let start = 0;
-	return like.map((p) => {
-		const piece = flatTensor.narrow(0, start, p.numel()).reshape(p.shape);
-		start += p.numel();
-		return piece;
-	});
-}
-
-/** Eigen-decomposition of a small symmetric matrix (row-major) by cyclic Jacobi rotations. */
-export function symmetricEigen(matrix: Float64Array, n: number) {
-	const a = Float64Array.from(matrix);
-	const vectors = new Float64Array(n * n);
-	for (let i = 0; i < n; i++) vectors[i * n + i] = 1;
-
-	for (let sweep = 0; sweep < 50; sweep++) {
-		let offDiagonal = 0;
-		for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) offDiagonal += a[p * n + q] ** 2;
-		if (offDiagonal < 1e-30) break;
-
-		for (let p = 0; p < n; p++) {
-			for (let q = p + 1; q < n; q++) {
-				if (a[p * n + q] === 0) continue;
-				const theta = (a[q * n + q] - a[p * n + p]) / (2 * a[p * n + q]);
-				const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-				rotate(a, vectors, n, p, q, 1 / Math.sqrt(t * t + 1), t);
+	return () => {
+		const values = torch.no_grad(() => {
+			const products = projectionProducts(torch, [params], plane);
+			if (dims === 2) return products;
+			const buffers = snapshot(torch, [...grid.model.buffers()]);
+			let loss: Tensor;
+			try {
+				loss = checkLoss(torch, grid.lossFn(grid.model));
+			} finally {
+				buffers.restore();
 			}
-		}
-	}
-	return { vectors, values: Array.from({ length: n }, (_, i) => a[i * n + i]) };
+			return torch.cat([loss.reshape([1]).to(products.dtype), products]);
+		});
+		const done = queue.then(async () => {
+			const data = Array.from(await values.array(), Number);
+			const products = dims === 2 ? data : data.slice(1);
+			const [[a, b]] = solveCoordinates(products, plane);
+			chart.path.push(dims === 2 ? [a, b] : [a, data[0]]);
+			emitter();
+		});
+		queue = done.catch(() => {});
+		return done;
+	};
 }
 
-function rotate(
-	a: Float64Array,
-	vectors: Float64Array,
-	n: number,
-	p: number,
-	q: number,
-	c: number,
-	t: number
-) {
-	const s = t * c;
-	for (let k = 0; k < n; k++) {
-		const akp = a[k * n + p];
-		const akq = a[k * n + q];
-		a[k * n + p] = c * akp - s * akq;
-		a[k * n + q] = s * akp + c * akq;
-	}
-	for (let k = 0; k < n; k++) {
-		const apk = a[p * n + k];
-		const aqk = a[q * n + k];
-		a[p * n + k] = c * apk - s * aqk;
-		a[q * n + k] = s * apk + c * aqk;
-	}
-	for (let k = 0; k < n; k++) {
-		const vkp = vectors[k * n + p];
-		const vkq = vectors[k * n + q];
-		vectors[k * n + p] = c * vkp - s * vkq;
-		vectors[k * n + q] = s * vkp + c * vkq;
-	}
+/** Sends the chart at most every MIN_EMIT_INTERVAL_MS, with a trailing send for the last point. */
+function throttledEmitter(chart: LandscapeChart, hooks: LandscapeHooks): () => void {
+	let lastEmit = -Infinity;
+	let trailing: ReturnType<typeof setTimeout> | null = null;
+	let disposed = false;
+	hooks.onDispose?.(() => {
+		disposed = true;
+		if (trailing !== null) clearTimeout(trailing);
+	});
+
+	const send = () => {
+		trailing = null;
+		lastEmit = performance.now();
+		if (!disposed) hooks.emit({ ...chart, path: [...chart.path] });
+	};
+	return () => {
+		const wait = lastEmit + MIN_EMIT_INTERVAL_MS - performance.now();
+		if (wait <= 0) send();
+		else trailing ??= setTimeout(send, wait);
+	};
+}
+
+/**
+ * Saves tensors of the model to restore them later. Buffers are included because calling a
+ * BatchNorm layer in training mode updates its running statistics.
+ */
+function snapshot(torch: LandscapeTorch, tensors: Tensor[]) {
+	const copies = tensors.map((t) => t.detach().clone());
+	return {
+		restore() {
+			torch.no_grad(() => tensors.forEach((t, k) => t.copy_(copies[k])));
+		}
+	};
 }
 
 function linspace(start: number, end: number, count: number): number[] {
 	return Array.from({ length: count }, (_, i) => start + ((end - start) * i) / (count - 1));
-}
-
-/** All parameters as one detached 1-D tensor, in parameters() order. */
-function flatten(torch: LandscapeTorch, tensors: LandscapeTensor[]): LandscapeTensor {
-	return torch.cat(tensors.map((t) => t.detach().reshape([-1])));
 }

@@ -61,6 +61,7 @@ export function createViews(context: ViewsContext): Views {
 			return lossLandscape(context.torch, model, loss_fn, options, {
 				emit: context.emit,
 				progress: context.progress,
+				onDispose: context.onDispose,
 				chartId: `${context.cell}-landscape-${landscapeCharts++}`
 			});
 		}
