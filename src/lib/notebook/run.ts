@@ -76,6 +76,8 @@ export function createExecutor(options: ExecutorOptions): CellExecutor {
 			const result = await body(...request.inputs.values());
 			token.throwIfCancelled();
 
+			// As in a Jupyter notebook, a figure the cell drew but did not show appears when it ends.
+			await run.showOpenFigures();
 			await run.displays;
 			const value = compiled.hasValue
 				? await summarizeValue(result.value)
@@ -148,10 +150,18 @@ class CellRun {
 		return described;
 	}
 
+	private plt: { show?: () => Promise<void> } | undefined;
+
 	private createPlt(): unknown {
 		const { createPlt } = this.options;
 		if (!createPlt) return missing('plt', 'charts are not available in this build');
-		return createPlt((chart) => this.emitChart(chart), `${this.cell}-plot`);
+		this.plt = createPlt((chart) => this.emitChart(chart), `${this.cell}-plot`) as typeof this.plt;
+		return this.plt;
+	}
+
+	/** Emits every figure the cell drew but did not pass to `plt.show()`. */
+	async showOpenFigures(): Promise<void> {
+		await this.plt?.show?.();
 	}
 
 	private createViews(): unknown {

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { createPlt } from '../../../src/lib/notebook/plt';
 import { MAX_LOG_LINES_PER_RUN } from '../../../src/lib/notebook/run';
 import { createNotebook, shownText } from './notebook-harness';
 
@@ -81,5 +82,21 @@ describe('missing dependencies', () => {
 		expect(nb.errors('a')[0].message).toBe(
 			'Error: torch is not available: the tensor engine is not loaded.'
 		);
+	});
+});
+
+describe('plt at the end of a cell', () => {
+	test('figure drawn without show() appears when the cell ends', async () => {
+		const nb = createNotebook({ createPlt });
+		await nb.load({ a: 'plt.plot([1, 2, 3], [4, 5, 6]);\nplt.title("unshown");' });
+		const charts = nb.ofCell('a', 'chart').map((event) => event.chart);
+		expect(charts).toHaveLength(1);
+		expect(charts[0]).toMatchObject({ kind: 'plot', axes: [{ title: 'unshown' }] });
+	});
+
+	test('figure passed to show() is not emitted twice', async () => {
+		const nb = createNotebook({ createPlt });
+		await nb.load({ a: 'plt.plot([1, 2], [3, 4]);\nawait plt.show();' });
+		expect(nb.ofCell('a', 'chart')).toHaveLength(1);
 	});
 });
