@@ -1,8 +1,14 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 
 // The playground at `/` driven as a reader would: run, edit, break and stop the notebook.
 
 const RUN_TIMEOUT = 90_000;
+
+/** Cells of the default notebook, read from the example file the page opens. */
+const DEFAULT_CELLS = (
+	JSON.parse(readFileSync('static/notebooks/post-3-4.json', 'utf8')) as { cells: unknown[] }
+).cells.length;
 
 function cellById(page: Page, id: string): Locator {
 	return page.locator(`[data-cell-id="${id}"]`);
@@ -46,7 +52,7 @@ test('default notebook runs every cell to done', async ({ page }) => {
 	await page.goto('/');
 
 	await waitForAllDone(page);
-	await expect(page.locator('[data-cell-id]')).toHaveCount(9);
+	await expect(page.locator('[data-cell-id]')).toHaveCount(DEFAULT_CELLS);
 	await expect(page.getByRole('slider', { name: 'depth', exact: true })).toHaveValue('20');
 	await expect(page.locator('.backend-status')).toHaveText(/^(WebGPU · .+|CPU.*)$/);
 });
@@ -225,15 +231,15 @@ test('slider is a labelled control that re-runs its users', async ({ page }) => 
 
 test('deleted cell comes back with Undo', async ({ page }) => {
 	await page.goto('/?backend=cpu');
-	await expect(page.locator('[data-cell-id]')).toHaveCount(9);
+	await expect(page.locator('[data-cell-id]')).toHaveCount(DEFAULT_CELLS);
 
 	await cellById(page, 'residual-block')
 		.getByRole('button', { name: /^Delete/ })
 		.click();
-	await expect(page.locator('[data-cell-id]')).toHaveCount(8);
+	await expect(page.locator('[data-cell-id]')).toHaveCount(DEFAULT_CELLS - 1);
 	await page.getByRole('button', { name: 'Undo', exact: true }).click();
 
-	await expect(page.locator('[data-cell-id]')).toHaveCount(9);
+	await expect(page.locator('[data-cell-id]')).toHaveCount(DEFAULT_CELLS);
 	await expect(cellById(page, 'residual-block').locator('.cell-code')).toContainText(
 		'class ResidualBlock'
 	);

@@ -59,6 +59,8 @@ for (const backend of ['cpu', 'webgpu']) {
 		test('first chart equals PyTorch deep_sigmoid norms', async ({ page }) => {
 			await page.goto(`/?backend=${backend}`);
 			await waitForCell(page, 'vanishing');
+			// The page must really run on the pinned backend, never fall back silently.
+			await expect(page.locator('.backend-status')).toHaveAttribute('data-backend', backend);
 
 			const reference = experiment('deep_sigmoid');
 			const norms = await chartNorms(page, 'vanishing');

@@ -7,6 +7,7 @@ import {
 	isBackendAvailable,
 	setCurrentBackend
 } from './backends/registry';
+import { registerWebGpuBackend } from './backends/webgpu';
 import * as creation from './creation';
 import * as data from './data';
 import { bool, DType, float32, float64, int64 } from './dtype';
@@ -19,6 +20,9 @@ import { Tensor } from './tensor';
 
 export type { Tensor, TensorLike, NestedList } from './tensor';
 export type { DType, DTypeLike } from './dtype';
+
+// Registering only stores a loader; `torch.init()` requests the adapter, and Node gets none.
+const webGpuBackend = registerWebGpuBackend();
 
 /** Seeds the default generator, as `torch.manual_seed`; returns it. */
 function manual_seed(seed: number | bigint): Generator {
@@ -73,7 +77,18 @@ export const torch = {
 	init: (): Promise<void> => initBackends(),
 	cuda: {
 		/** Whether the GPU (WebGPU) backend is available, as `torch.cuda.is_available`. */
-		is_available: (): boolean => isBackendAvailable('webgpu')
+		is_available: (): boolean => isBackendAvailable('webgpu'),
+		/** The WebGPU adapter's description, as `torch.cuda.get_device_name` names the GPU. */
+		get_device_name(): string {
+			const backend = webGpuBackend();
+			if (!backend || !isBackendAvailable('webgpu')) {
+				throw new Error(
+					'torch.cuda.get_device_name: no WebGPU device. Call await torch.init() first; ' +
+						'torch.cuda.is_available() says whether one exists.'
+				);
+			}
+			return backend.adapterDescription;
+		}
 	},
 
 	nn,

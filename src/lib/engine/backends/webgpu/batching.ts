@@ -1,14 +1,15 @@
 /**
- * Lazy execution. Kernels do not run when an op is called: each call appends a command
- * (dispatch, clear or copy) to the current batch, and the batch is encoded into one command
+ * Lazy execution. Kernels do not run when an op is called. Each call appends a command
+ * (dispatch, clear or copy) to the current batch. The batch is encoded into one command
  * encoder and submitted when a read needs results or the batch grows large. Consecutive
- * dispatches share one compute pass; WebGPU orders dispatches inside a pass, so a kernel sees
- * what the previous one wrote.
+ * dispatches share one compute pass, and WebGPU orders dispatches inside a pass, so a kernel
+ * sees what the previous one wrote.
  *
  * Reads are the only round trips. A read requested while others are waiting joins the same
  * flush (flushes start on a microtask), so `Promise.all` over several `item()` calls maps one
  * staging buffer once.
  */
+import { sizeClass } from './buffer-pool';
 import { DeviceLostError, type GpuContext } from './device';
 
 /** Dispatch geometry: workgroup counts in x, y, z. */
@@ -61,6 +62,7 @@ export interface StatusWords {
 /** Flush when this many commands wait, so memory parked for them is reclaimed. */
 const MAX_COMMANDS = 1024;
 const STATUS_BYTES = 16;
+const MAX_KEPT_STAGING_BYTES = 1024 * 1024;
 
 export interface BatchStats {
 	dispatches: number;
@@ -77,6 +79,7 @@ export class CommandBatch {
 	private arenaUsed = 0;
 	private uniformBuffer: GPUBuffer | null = null;
 	private flushScheduled = false;
+	private readonly stagingFree = new Map<number, GPUBuffer[]>();
 	private readonly submittedListeners: (() => void)[] = [];
 	private readonly uniformAlignment: number;
 
@@ -253,11 +256,27 @@ export class CommandBatch {
 	private stagingFor(reads: PendingRead[]): GPUBuffer {
 		let total = this.status ? STATUS_BYTES : 0;
 		for (const read of reads) total += Math.ceil(read.size / 8) * 8;
+		const size = sizeClass(total);
+		const reused = this.stagingFree.get(size)?.pop();
+		if (reused) return reused;
 		return this.context.device.createBuffer({
 			label: 'readback',
-			size: Math.max(total, 8),
+			size,
 			usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST
 		});
+	}
+
+	// Small staging buffers are kept for the next read; each read cycle needs one or two.
+	private recycleStaging(staging: GPUBuffer): void {
+		if (this.context.isLost) return;
+		staging.unmap();
+		const list = this.stagingFree.get(staging.size) ?? [];
+		if (staging.size > MAX_KEPT_STAGING_BYTES || list.length >= 4) {
+			staging.destroy();
+			return;
+		}
+		list.push(staging);
+		this.stagingFree.set(staging.size, list);
 	}
 
 	private encodeReads(encoder: GPUCommandEncoder, reads: PendingRead[], staging: GPUBuffer): void {
@@ -295,7 +314,7 @@ export class CommandBatch {
 		} catch (error) {
 			for (const read of reads) read.reject(error as Error);
 		} finally {
-			if (!this.context.isLost) staging.destroy();
+			this.recycleStaging(staging);
 		}
 	}
 

@@ -36,7 +36,7 @@ export function sizeClass(byteLength: number): number {
 export class BufferPool {
 	/** Bytes of buffers handed out and not yet released. */
 	liveBytes = 0;
-	/** The most bytes handed out at one time since the pool was created or `resetPeak`. */
+	/** The maximum of `liveBytes` since the pool was created or `resetPeak` was called. */
 	peakBytes = 0;
 	/** Bytes of buffers waiting in free lists. */
 	pooledBytes = 0;
@@ -53,9 +53,12 @@ export class BufferPool {
 		private readonly maxPooledBytes = DEFAULT_MAX_POOLED_BYTES
 	) {}
 
-	/** A buffer of at least `byteLength` bytes; its contents are undefined unless `fresh`. */
-	acquire(byteLength: number, what = 'tensor'): PooledBuffer {
-		if (byteLength > this.maxBytes) throw this.tooLarge(byteLength, what);
+	/**
+	 * Hands out a buffer of at least `byteLength` bytes, with undefined contents unless `fresh`.
+	 * `describe` names what the buffer is for, in the error for a buffer too large.
+	 */
+	acquire(byteLength: number, describe: () => string = () => 'tensor'): PooledBuffer {
+		if (byteLength > this.maxBytes) throw this.tooLarge(byteLength, describe());
 		const size = Math.min(sizeClass(byteLength), Math.max(this.maxBytes - (this.maxBytes % 4), 4));
 		const list = this.free.get(size);
 		const reused = list?.pop();

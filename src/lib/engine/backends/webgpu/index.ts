@@ -107,8 +107,8 @@ export class WebGpuBackend implements Backend {
 
 	allocate(size: number, dtype: DType): StorageData {
 		const storage = this.runtime.allocate(size, dtype, itemBytesOf(dtype));
-		// A recycled buffer holds an earlier tensor's values; a fresh one is zeroed by WebGPU.
-		if (!storage.entry.fresh) this.runtime.clear(storage.buffer, 0, storage.entry.size);
+		// A recycled buffer contains an earlier tensor's values, but WebGPU zeroes a fresh one.
+		storage.needsZero = !storage.entry.fresh;
 		return storage;
 	}
 

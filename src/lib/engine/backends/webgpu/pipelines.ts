@@ -1,17 +1,17 @@
 /**
  * Compiled compute pipelines, cached by `pipelineKey`. A key covers everything that changes
- * the WGSL text (op, dtypes, rank, workgroup size, variant flags); sizes, strides and scalars
+ * the WGSL text (op, dtypes, rank, workgroup size, variant flags). Sizes, strides and scalars
  * travel in uniforms, so one pipeline serves every shape of its rank.
  */
 import type { GpuContext } from './device';
 
-/** What a kernel builder returns: a cache key and a way to produce its WGSL on a cache miss. */
+/** A kernel builder's result: a cache key and a way to produce its WGSL on a cache miss. */
 export interface KernelSource {
 	readonly pipelineKey: string;
 	readonly wgsl: () => string;
 }
 
-/** Debug output of the WebGPU backend: 1 = pipelines compiled, 2 = their WGSL, 3 = every dispatch. */
+/** Debug output of the WebGPU backend: 1 = pipelines compiled, 2 = their WGSL, 3 = dispatches. */
 export let webgpuDebugLevel = 0;
 
 export function setWebgpuDebugLevel(level: number): void {

@@ -3,7 +3,7 @@
  * that share the output's storage, merges dims and packs the uniforms.
  */
 import type { DType } from '../../dtype';
-import { broadcastStrides, contiguousStrides } from '../../shape';
+import { broadcastStrides, contiguousStrides, isContiguous } from '../../shape';
 import type { View } from '../backend';
 import { collapseDims, product, sameGeometry } from './layout';
 import type { GpuRuntime, GpuStorage } from './runtime';
@@ -37,15 +37,31 @@ export interface BoundView {
 	dtype: DType;
 }
 
+/** Binds a view that a kernel reads (or reads and writes), zero-filling it first if deferred. */
 export function bind(rt: GpuRuntime, view: View): BoundView {
 	const storage = rt.storageOf(view);
-	return {
-		storage,
-		shape: view.shape,
-		strides: view.strides,
-		offset: view.offset,
-		dtype: view.dtype
-	};
+	rt.zeroIfPending(storage);
+	return boundView(storage, view);
+}
+
+/**
+ * Binds a view that a kernel only writes, every element of it. Deferred zero-filling is
+ * skipped when the view covers its whole storage. Bind the kernel's inputs first, in case one
+ * of them is this storage.
+ */
+export function bindOutput(rt: GpuRuntime, view: View): BoundView {
+	const storage = rt.storageOf(view);
+	if (storage.needsZero) {
+		const whole = view.offset === 0 && product(view.shape) === storage.size;
+		if (whole && isContiguous(view.shape, view.strides)) storage.needsZero = false;
+		else rt.zeroIfPending(storage);
+	}
+	return boundView(storage, view);
+}
+
+function boundView(storage: GpuStorage, view: View): BoundView {
+	const { shape, strides, offset, dtype } = view;
+	return { storage, shape, strides, offset, dtype };
 }
 
 /** Largest and smallest int64 values the GPU's i32 storage holds. */
@@ -86,20 +102,21 @@ export function runElementwise(
 	q = 0,
 	value = 0
 ): void {
-	const out = bind(rt, outView);
-	const numel = product(out.shape);
+	const numel = product(outView.shape);
 	if (numel === 0) return;
-	const outType = wgslTypeOf(out.dtype);
+	const outStorage = rt.storageOf(outView);
+	const outType = wgslTypeOf(outView.dtype);
 
 	const scratch: GpuStorage[] = [];
 	const operands = inputs.map((input) => {
 		if (typeof input === 'number') return input;
 		const view = bind(rt, input);
-		if (view.storage !== out.storage || sameGeometry(view, out)) return view;
+		if (view.storage !== outStorage || sameGeometry(view, outView)) return view;
 		const copy = contiguousCopy(rt, view);
 		scratch.push(copy.storage);
 		return copy;
 	});
+	const out = bindOutput(rt, outView);
 	const computeType = computeTypeOf(op, operands, outType);
 
 	const tensors = operands.filter((o): o is BoundView => typeof o !== 'number');
@@ -141,7 +158,7 @@ export function runElementwise(
 	for (const storage of scratch) rt.release(storage);
 }
 
-/** A contiguous copy of `view` in fresh storage; release it once the using op is recorded. */
+/** Copies `view` into fresh contiguous storage, which the caller releases after using it. */
 export function contiguousCopy(
 	rt: GpuRuntime,
 	view: BoundView,
@@ -160,7 +177,7 @@ export function contiguousCopy(
 	return copy;
 }
 
-/** A BoundView in the shape of the backend's View, for calls that take views. */
+/** Converts a BoundView back to the backend's View, for calls that take views. */
 export function asView(view: BoundView): View {
 	return {
 		storage: { data: view.storage },

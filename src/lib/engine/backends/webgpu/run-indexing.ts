@@ -1,7 +1,7 @@
 /** Records gather, index_select, scatter_add, index_add and cumsum. */
 import type { View } from '../backend';
 import { product } from './layout';
-import { bind, contiguousCopy, type BoundView } from './run-elementwise';
+import { bind, bindOutput, contiguousCopy, type BoundView } from './run-elementwise';
 import type { GpuRuntime } from './runtime';
 import { addShapeParams, addViewParams, foldWorkgroups, Params, wgslTypeOf } from './wgsl/emit';
 import { indexBindings, indexSource, scanSource, type IndexKernelOp } from './wgsl/indexing';
@@ -20,21 +20,23 @@ interface IndexCall {
 }
 
 export function runIndex(rt: GpuRuntime, call: IndexCall): void {
-	const out = bind(rt, call.out);
+	const accumulates = call.op === 'scatter_add' || call.op === 'index_add';
+	const outStorage = rt.storageOf(call.out);
 	const scratch: BoundView[] = [];
 	const input = (view: View) => {
 		const bound = bind(rt, view);
-		if (bound.storage !== out.storage) return bound;
+		if (bound.storage !== outStorage) return bound;
 		const copy = contiguousCopy(rt, bound);
 		scratch.push(copy);
 		return copy;
 	};
 	const source = input(call.source);
 	const index = input(call.index);
+	// scatter_add and index_add add into what out holds, so they read it too.
+	const out = accumulates ? bind(rt, call.out) : bindOutput(rt, call.out);
 	const numel = product(out.shape);
 	if (numel === 0) return;
 
-	const accumulates = call.op === 'scatter_add' || call.op === 'index_add';
 	const rank = out.shape.length;
 	const dim = rank === 0 ? 0 : call.dim;
 	const spec = {
@@ -47,11 +49,14 @@ export function runIndex(rt: GpuRuntime, call: IndexCall): void {
 
 	const params = new Params().u32('numel', numel);
 	// The size of dim in the tensor indexed into, which valid indices stay below.
-	params.u32('size', rank === 0 ? 1 : accumulates ? out.shape[dim] : source.shape[dim]);
-	params.u32(
-		'count',
-		accumulates ? (call.op === 'scatter_add' ? index.shape[dim] : index.shape[0]) : 0
-	);
+	// The size of dim in the tensor indexed into, which valid indices stay below.
+	const indexed = accumulates ? out : source;
+	params.u32('size', rank === 0 ? 1 : indexed.shape[dim]);
+	// How many source elements an accumulating thread checks.
+	let count = 0;
+	if (call.op === 'scatter_add') count = index.shape[dim];
+	if (call.op === 'index_add') count = index.shape[0];
+	params.u32('count', count);
 	addShapeParams(params, 'shape', out.shape);
 	if (call.op === 'scatter_add') addShapeParams(params, 'index', index.shape);
 	addViewParams(params, 'out', out.strides, out.offset);
@@ -71,10 +76,10 @@ export function runIndex(rt: GpuRuntime, call: IndexCall): void {
 }
 
 export function runCumsum(rt: GpuRuntime, xView: View, dim: number, outView: View): void {
-	const out = bind(rt, outView);
 	let x = bind(rt, xView);
-	const aliased = x.storage === out.storage;
+	const aliased = x.storage === rt.storageOf(outView);
 	if (aliased) x = contiguousCopy(rt, x);
+	const out = bindOutput(rt, outView);
 	const rank = x.shape.length;
 	const length = rank === 0 ? 1 : x.shape[dim];
 	const kept = [...Array(rank).keys()].filter((d) => d !== dim);

@@ -2,24 +2,31 @@
 import { broadcastStrides } from '../../shape';
 import type { View } from '../backend';
 import { collapseDims, product } from './layout';
-import { bind, contiguousCopy, runElementwise, type BoundView } from './run-elementwise';
+import {
+	bind,
+	bindOutput,
+	contiguousCopy,
+	runElementwise,
+	type BoundView
+} from './run-elementwise';
 import type { GpuRuntime } from './runtime';
 import { addShapeParams, foldWorkgroups, Params, wgslTypeOf } from './wgsl/emit';
 import { MATMUL_BLOCK, MATMUL_WORKGROUP_SIZE, matmulSource } from './wgsl/matmul';
 
 export function runMatmul(rt: GpuRuntime, aView: View, bView: View, outView: View): void {
-	const out = bind(rt, outView);
+	const outStorage = rt.storageOf(outView);
 	const scratch: BoundView[] = [];
 	// The output may not share a binding with an input, so an aliased input is copied first.
 	const input = (view: View) => {
 		const bound = bind(rt, view);
-		if (bound.storage !== out.storage) return bound;
+		if (bound.storage !== outStorage) return bound;
 		const copy = contiguousCopy(rt, bound);
 		scratch.push(copy);
 		return copy;
 	};
 	const a = input(aView);
 	const b = input(bView);
+	const out = bindOutput(rt, outView);
 
 	const rank = out.shape.length;
 	const n = out.shape[rank - 2];

@@ -1,11 +1,12 @@
 /**
  * Records reductions: splits the input's dims into kept and reduced, merges each group, and
- * chains passes: rows longer than PER_THREAD elements are folded into partial results by
- * several threads each, until one thread per row can finish. The Euclidean norm runs as max |x| per row, then a sum of
- * squares scaled by that max, so no square is subnormal or overflows on the way.
+ * chains passes. Rows longer than `perThread` elements are folded into partial results by
+ * several threads each, until one thread per row can finish. The Euclidean norm runs as
+ * max |x| per row, then a sum of squares scaled by that max, so no square is subnormal or
+ * overflows on the way. When one thread can take a whole row, it does both in one dispatch.
  */
 import type { ReduceOp, View } from '../backend';
-import { bind, type BoundView } from './run-elementwise';
+import { bind, bindOutput, type BoundView } from './run-elementwise';
 import { collapseDims, product } from './layout';
 import type { GpuRuntime } from './runtime';
 import { addShapeParams, foldWorkgroups, Params, wgslTypeOf, type WgslType } from './wgsl/emit';
@@ -13,10 +14,11 @@ import { reduceBindings, reduceSource, type ReduceKernelOp, type ReduceSpec } fr
 import { runElementwise } from './run-elementwise';
 
 /**
- * Elements one thread folds in a pass. Longer rows get ceil(cols / PER_THREAD) threads each,
- * which keeps the float32 sums short (at most 64 terms in a row) and the threads busy.
+ * Elements one thread folds in a pass. Longer rows get ceil(cols / perThread) threads each and
+ * a further pass over their partial results. A GPU runs many short threads best. An adapter
+ * that runs on the CPU pays about 0.1 ms per dispatch, more than a loop of 4096 elements.
  */
-const PER_THREAD = 64;
+const perThread = (rt: GpuRuntime) => (rt.context.runsOnCpu ? 4096 : 64);
 
 interface Geometry {
 	keptShape: number[];
@@ -45,7 +47,7 @@ const targetOf = (view: BoundView): Target => ({
 	offset: view.offset
 });
 
-/** Where one pass writes: the output views, or partial results [rows, chunks]. */
+/** The destination of one pass: the output views, or partial results [rows, chunks]. */
 type PassOutput =
 	| { kind: 'views'; values: Target | null; indices: Target | null }
 	| { kind: 'partials'; values: GPUBuffer; indices: GPUBuffer | null };
@@ -101,7 +103,7 @@ export function runReduce(
 	outView: View
 ): void {
 	const x = bind(rt, xView);
-	const out = bind(rt, outView);
+	const out = bindOutput(rt, outView);
 	const geometry = geometryOf(x, dims, out, null);
 	if (geometry.rows === 0) return;
 	if (geometry.cols === 0) {
@@ -116,8 +118,9 @@ export function runReduce(
 		runNorm(rt, x, geometry, views, outType);
 		return;
 	}
-	const accType: WgslType =
-		op === 'all' || op === 'any' ? 'u32' : inType === 'u32' ? 'i32' : inType;
+	// all and any fold flags; the others fold values, and bools count as integers.
+	let accType: WgslType = inType === 'u32' ? 'i32' : inType;
+	if (op === 'all' || op === 'any') accType = 'u32';
 	reduceAll(rt, op, { kind: 'view', x }, geometry, views, { inType, accType, outType });
 }
 
@@ -130,8 +133,8 @@ export function runArgReduce(
 	indicesView: View
 ): void {
 	const x = bind(rt, xView);
-	const indices = bind(rt, indicesView);
-	const values = valuesView ? bind(rt, valuesView) : null;
+	const indices = bindOutput(rt, indicesView);
+	const values = valuesView ? bindOutput(rt, valuesView) : null;
 	const dims = x.shape.length === 0 ? [] : [dim];
 	const geometry = geometryOf(x, dims, values ?? indices, indices);
 	if (geometry.rows === 0) return;
@@ -161,6 +164,12 @@ function runNorm(
 	out: PassOutput,
 	outType: WgslType
 ): void {
+	const types: Types = { inType: wgslTypeOf(x.dtype), accType: 'f32', outType };
+	if (geometry.cols <= perThread(rt)) {
+		// One thread per row finds the max and then sums, in one dispatch.
+		runPass(rt, 'norm2_scaled', { kind: 'view', x }, geometry, out, types, 1, null, true);
+		return;
+	}
 	const rowMax = rt.scratch(geometry.rows * 4);
 	const contiguousKept = contiguousStridesOf(geometry.keptShape);
 	const maxOut: Target = { buffer: rowMax.buffer, offset: 0 };
@@ -207,12 +216,12 @@ function reduceAll(
 	rowMax: GPUBuffer | null = null
 ): void {
 	const cols = input.kind === 'view' ? geometry.cols : input.cols;
-	if (cols <= PER_THREAD) {
+	if (cols <= perThread(rt)) {
 		runPass(rt, op, input, geometry, output, types, 1, rowMax);
 		return;
 	}
 
-	const chunks = Math.ceil(cols / PER_THREAD);
+	const chunks = Math.ceil(cols / perThread(rt));
 	const arg = op === 'argmax' || op === 'argmin';
 	const count = geometry.rows * chunks;
 	const values = rt.scratch(count * 4);
@@ -242,7 +251,8 @@ function runPass(
 	output: PassOutput,
 	types: Types,
 	chunks: number,
-	rowMax: GPUBuffer | null
+	rowMax: GPUBuffer | null,
+	fusedMax = false
 ): void {
 	const arg = op === 'argmax' || op === 'argmin';
 	const fromPartials = input.kind === 'partials';
@@ -259,7 +269,8 @@ function runPass(
 		workgroupSize,
 		fromPartials,
 		toPartials,
-		writesValues: arg && output.kind === 'views' && output.values !== null
+		writesValues: arg && output.kind === 'views' && output.values !== null,
+		fusedMax
 	};
 	const cols = fromPartials ? input.cols : geometry.cols;
 

@@ -6,7 +6,7 @@
  * storage of the old one reports the loss when used.
  */
 import type { DType } from '../../dtype';
-import { IndexError, ValueError } from '../../errors';
+import { IndexError, InternalError, ValueError } from '../../errors';
 import type { StorageData, View } from '../backend';
 import { CommandBatch, type StatusWords, type WorkgroupCount } from './batching';
 import { BufferPool, type PooledBuffer } from './buffer-pool';
@@ -18,6 +18,11 @@ import type { Params } from './wgsl/emit';
 /** Backend-owned memory of a WebGPU tensor: a pooled GPUBuffer holding `size` elements. */
 export class GpuStorage {
 	released = false;
+	/**
+	 * The engine asked for zeros but the buffer is recycled: it is cleared just before its
+	 * first use, unless that use overwrites every element anyway.
+	 */
+	needsZero = false;
 
 	constructor(
 		readonly runtime: GpuRuntime,
@@ -34,7 +39,6 @@ export class GpuStorage {
 interface Reclaimable {
 	runtime: GpuRuntime;
 	entry: PooledBuffer;
-	storage: WeakRef<GpuStorage>;
 }
 
 // Held values must not reference the storage strongly, or it would never be collected.
@@ -59,14 +63,14 @@ export class GpuRuntime {
 		this.batch.onSubmitted(() => this.pool.markSubmitted());
 	}
 
-	/** New storage of `size` elements of `dtype`, `itemBytes` bytes each; contents undefined. */
+	/** Allocates storage for `size` elements of `dtype`, `itemBytes` bytes each, undefined. */
 	allocate(size: number, dtype: DType, itemBytes: number): GpuStorage {
 		this.context.assertAlive();
 		const byteLength = Math.max(size * itemBytes, 4);
-		const what = `tensor of ${size.toLocaleString('en-US')} ${dtype.name} elements`;
+		const what = () => `tensor of ${size.toLocaleString('en-US')} ${dtype.name} elements`;
 		const entry = this.pool.acquire(byteLength, what);
 		const storage = new GpuStorage(this, entry, size, dtype);
-		reclaim.register(storage, { runtime: this, entry, storage: new WeakRef(storage) }, storage);
+		reclaim.register(storage, { runtime: this, entry }, storage);
 		return storage;
 	}
 
@@ -78,9 +82,9 @@ export class GpuRuntime {
 		if (!this.context.isLost) this.pool.release(storage.entry);
 	}
 
-	/** A scratch buffer for one op's intermediate results; give it back with `releaseScratch`. */
+	/** Acquires a scratch buffer for one op's intermediate results, for `releaseScratch`. */
 	scratch(byteLength: number): PooledBuffer {
-		return this.pool.acquire(Math.max(byteLength, 4), 'scratch buffer');
+		return this.pool.acquire(Math.max(byteLength, 4), () => 'scratch buffer');
 	}
 
 	/** Scratch buffers return at once: recorded reads of them complete before any reuse. */
@@ -102,6 +106,13 @@ export class GpuRuntime {
 		this.batch.dispatch(pipeline, buffers, params.isEmpty ? null : params.bytes(), workgroups);
 	}
 
+	/** Clears storage whose zero-filling was deferred; call before anything reads it. */
+	zeroIfPending(storage: GpuStorage): void {
+		if (!storage.needsZero) return;
+		storage.needsZero = false;
+		this.clear(storage.buffer, 0, Math.ceil((storage.size * 4) / 4) * 4 || 4);
+	}
+
 	/** Records zeroing bytes [offset, offset + size) of a buffer. */
 	clear(buffer: GPUBuffer, offset: number, size: number): void {
 		this.pool.markWorkPending();
@@ -114,7 +125,7 @@ export class GpuRuntime {
 		return this.batch.read(buffer, offset, size);
 	}
 
-	/** The storage behind a view, checked to belong to this device. */
+	/** Returns the storage behind a view, after checking that it lives on this device. */
 	storageOf(view: View | { storage: { data: StorageData } }): GpuStorage {
 		const data = view.storage.data;
 		if (!(data instanceof GpuStorage)) {
@@ -129,6 +140,8 @@ export class GpuRuntime {
 					'webgpu: this tensor lives on an earlier GPU device, which was lost. Re-create it'
 			);
 		}
+		if (data.released)
+			throw new InternalError('a tensor was used after its GPU storage was released');
 		return data;
 	}
 }

@@ -174,7 +174,8 @@ export function addShapeParams(params: Params, name: string, shape: readonly num
 export function emitFlatEntry(w: WgslWriter, workgroupSize: number): void {
 	w.line(`@compute @workgroup_size(${workgroupSize})`);
 	w.open(
-		'fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>)'
+		'fn main(@builtin(global_invocation_id) gid: vec3<u32>, ' +
+			'@builtin(num_workgroups) groups: vec3<u32>)'
 	);
 	w.line(`let i = gid.y * groups.x * ${workgroupSize}u + gid.x;`);
 }

@@ -1,8 +1,9 @@
 /**
  * Index kernels (gather, index_select, and their accumulating backward forms scatter_add and
- * index_add) and the running sum. One thread per output element; the accumulating kernels
- * loop over the indices that could land on their element instead of racing with atomics, so
- * they add in the same order as the CPU backend and need no float atomics (WGSL has none).
+ * index_add) and the running sum, with one thread per output element. The accumulating
+ * kernels loop over the indices that could land on their element instead of racing with
+ * atomics. So they add in the same order as the CPU backend and need no float atomics, which
+ * WGSL lacks.
  *
  * An index outside its dim cannot throw inside a kernel. It is clamped for the read and
  * recorded in the status words, which the next read turns into an IndexError.
@@ -108,6 +109,8 @@ function indexWgsl(spec: IndexSpec, params: Params): string {
 
 	// Accumulating kernels: this thread owns out[o] and adds every source element whose
 	// index points at o along dim, in source order, as a sequential loop would.
+	// TODO: every thread scans the whole index, so the cost is out.numel() x index length; an
+	// embedding-sized index_add needs a sort by index or a compare-and-swap loop instead.
 	const d = spec.dim;
 	if (spec.op === 'scatter_add') {
 		const outside = [];

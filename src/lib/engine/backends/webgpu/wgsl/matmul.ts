@@ -29,7 +29,9 @@ export interface MatmulSpec {
 
 export function matmulSource(spec: MatmulSpec, params: Params): KernelSource {
 	return {
-		pipelineKey: `matmul/${spec.aType},${spec.bType}->${spec.type}/batch${spec.batchRank}/block${MATMUL_BLOCK}`,
+		pipelineKey:
+			`matmul/${spec.aType},${spec.bType}->${spec.type}` +
+			`/batch${spec.batchRank}/block${MATMUL_BLOCK}`,
 		wgsl: () => matmulWgsl(spec, params)
 	};
 }

@@ -56,6 +56,8 @@ export interface ReduceSpec {
 	toPartials: boolean;
 	/** Arg-reductions only: whether a values view is written beside the indices. */
 	writesValues: boolean;
+	/** norm2_scaled only: the thread finds its row's max itself instead of reading `row_max`. */
+	fusedMax: boolean;
 }
 
 const isArg = (op: ReduceKernelOp) => op === 'argmax' || op === 'argmin';
@@ -64,7 +66,8 @@ export function reduceKey(spec: ReduceSpec): string {
 	const flags = [
 		spec.fromPartials ? 'from-partials' : '',
 		spec.toPartials ? 'to-partials' : '',
-		spec.writesValues ? 'values' : ''
+		spec.writesValues ? 'values' : '',
+		spec.fusedMax ? 'fused-max' : ''
 	].filter(Boolean);
 	return (
 		`reduce/${spec.op}/${spec.inType}:${spec.accType}->${spec.outType}` +
@@ -80,7 +83,7 @@ export function reduceBindings(spec: ReduceSpec): string[] {
 	if (isArg(spec.op)) names.push('out_index');
 	names.push('x');
 	if (isArg(spec.op) && spec.fromPartials) names.push('x_index');
-	if (spec.op === 'norm2_scaled') names.push('row_max');
+	if (spec.op === 'norm2_scaled' && !spec.fusedMax) names.push('row_max');
 	return names;
 }
 
@@ -98,13 +101,19 @@ interface Combine {
 	finish: (acc: string) => string;
 }
 
-function lowest(type: WgslType): string {
-	return type === 'f32' ? '-f32_inf()' : type === 'i32' ? '(-2147483647i - 1i)' : '0u';
-}
+const LOWEST: Record<WgslType, string> = {
+	f32: '-f32_inf()',
+	i32: '(-2147483647i - 1i)',
+	u32: '0u'
+};
+const HIGHEST: Record<WgslType, string> = {
+	f32: 'f32_inf()',
+	i32: '2147483647i',
+	u32: '0xffffffffu'
+};
 
-function highest(type: WgslType): string {
-	return type === 'f32' ? 'f32_inf()' : type === 'i32' ? '2147483647i' : '0xffffffffu';
-}
+const lowest = (type: WgslType) => LOWEST[type];
+const highest = (type: WgslType) => HIGHEST[type];
 
 function combineOf(spec: ReduceSpec): Combine {
 	const t = spec.accType;
@@ -151,7 +160,7 @@ function combineOf(spec: ReduceSpec): Combine {
 				identity: '0.0',
 				map: spec.fromPartials ? identityMap : (x) => `scaled_square(${x}, row_exponent)`,
 				combine: (a, b) => `${a} + ${b}`,
-				finish: (acc) => `unscaled_norm(${acc}, row_max[row])`
+				finish: (acc) => `unscaled_norm(${acc}, row_max_value)`
 			};
 		default:
 			throw new Error(`internal: ${spec.op} is not a plain reduction`);
@@ -277,22 +286,24 @@ function emitRowBase(w: WgslWriter, spec: ReduceSpec): void {
 		for (let d = 0; d < spec.keptRank; d++) terms.push(`k_${d} * params.x_kept_stride_${d}`);
 		w.line(`let x_base = ${terms.join(' + ')};`);
 	}
-	if (spec.op === 'norm2_scaled' && !spec.fromPartials) {
-		w.line('let row_exponent = norm_exponent(row_max[row]);');
+	if (spec.op !== 'norm2_scaled') return;
+	if (!spec.fusedMax) {
+		w.line('let row_max_value = row_max[row];');
+	} else {
+		w.line('var row_max_value = 0.0;');
+		emitElementLoop(w, spec, (loaded) => {
+			w.line(`let magnitude = abs(${loaded});`);
+			w.line('let larger = max(row_max_value, magnitude);');
+			w.line(
+				'row_max_value = select(larger, f32_nan(), is_nan(row_max_value) || is_nan(magnitude));'
+			);
+		});
 	}
+	if (!spec.fromPartials) w.line('let row_exponent = norm_exponent(row_max_value);');
 }
 
-function emitAccumulate(w: WgslWriter, spec: ReduceSpec): void {
-	const arg = isArg(spec.op);
-	const t = spec.accType;
-
-	if (arg) {
-		const extreme = spec.op === 'argmax' ? lowest(t) : highest(t);
-		w.line(`var acc: ${t} = ${extreme};`);
-		w.line('var acc_index = 0xffffffffu;');
-	} else {
-		w.line(`var acc: ${t} = ${combineOf(spec).identity};`);
-	}
+/** Emits the loop over this thread's elements of the row; `body` gets the loaded value. */
+function emitElementLoop(w: WgslWriter, spec: ReduceSpec, body: (loaded: string) => void): void {
 	w.open('for (var j = first; j < params.cols; j += step)');
 	if (spec.fromPartials) {
 		w.line('let at = x_base + j;');
@@ -302,20 +313,47 @@ function emitAccumulate(w: WgslWriter, spec: ReduceSpec): void {
 		for (let d = 0; d < spec.reducedRank; d++) terms.push(`r_${d} * params.x_reduced_stride_${d}`);
 		w.line(`let at = ${terms.join(' + ')};`);
 	}
-	const inType = spec.fromPartials ? t : spec.inType;
-	const loaded = loadAs(spec, 'x[at]', inType);
-	if (arg) {
-		w.line(`let value = ${loaded};`);
-		w.line(`let index = ${spec.fromPartials ? 'x_index[at]' : 'j'};`);
-		w.open('if (better(value, index, acc, acc_index))');
-		w.line('acc = value;');
-		w.line('acc_index = index;');
-		w.close();
-	} else {
-		const { map, combine } = combineOf(spec);
-		w.line(`acc = ${combine('acc', map(loaded))};`);
-	}
+	const inType = spec.fromPartials ? spec.accType : spec.inType;
+	body(loadAs(spec, 'x[at]', inType));
 	w.close();
+}
+
+/** Terms folded into a block before the block joins the row's total: float32 sums stay short. */
+const BLOCK = 64;
+
+function emitAccumulate(w: WgslWriter, spec: ReduceSpec): void {
+	const t = spec.accType;
+	if (isArg(spec.op)) {
+		const extreme = spec.op === 'argmax' ? lowest(t) : highest(t);
+		w.line(`var acc: ${t} = ${extreme};`);
+		w.line('var acc_index = 0xffffffffu;');
+		emitElementLoop(w, spec, (loaded) => {
+			w.line(`let value = ${loaded};`);
+			w.line(`let index = ${spec.fromPartials ? 'x_index[at]' : 'j'};`);
+			w.open('if (better(value, index, acc, acc_index))');
+			w.line('acc = value;');
+			w.line('acc_index = index;');
+			w.close();
+		});
+		return;
+	}
+
+	// Two levels: blocks of BLOCK terms, then the blocks, so a long serial sum of n terms
+	// rounds like sums of BLOCK and n / BLOCK terms.
+	const { identity, map, combine } = combineOf(spec);
+	w.line(`var acc: ${t} = ${identity};`);
+	w.line(`var block: ${t} = ${identity};`);
+	w.line('var block_terms = 0u;');
+	emitElementLoop(w, spec, (loaded) => {
+		w.line(`block = ${combine('block', map(loaded))};`);
+		w.line('block_terms += 1u;');
+		w.open(`if (block_terms == ${BLOCK}u)`);
+		w.line(`acc = ${combine('acc', 'block')};`);
+		w.line(`block = ${identity};`);
+		w.line('block_terms = 0u;');
+		w.close();
+	});
+	w.line(`acc = ${combine('acc', 'block')};`);
 }
 
 function loadAs(spec: ReduceSpec, expression: string, from: WgslType): string {
