@@ -20,11 +20,16 @@ const INJECTED = new Set<string>(CELL_GLOBALS);
 
 export class NotebookRuntime {
 	private readonly inputs = new InputStore();
+	private readonly anomalyRuns = new Set<CellId>();
 	private readonly scheduler: Scheduler;
 
 	constructor(options: NotebookRuntimeOptions) {
 		const isGlobal = options.isGlobal ?? ((name: string) => name in globalThis);
-		const execute = createExecutor({ ...options, inputs: this.inputs });
+		const execute = createExecutor({
+			...options,
+			inputs: this.inputs,
+			anomalyRuns: this.anomalyRuns
+		});
 		this.scheduler = new Scheduler({
 			execute,
 			emit: options.emit,
@@ -56,7 +61,13 @@ export class NotebookRuntime {
 		this.inputs.deleteCell(id);
 	}
 
-	runCell(id: CellId): void {
+	/**
+	 * Re-runs one cell and everything downstream of it. With `detect_anomaly`, that cell's run
+	 * has `torch.autograd.set_detect_anomaly(true)`, so the first op producing NaN raises an
+	 * error naming the op and the line that created it.
+	 */
+	runCell(id: CellId, options: { detect_anomaly?: boolean } = {}): void {
+		if (options.detect_anomaly) this.anomalyRuns.add(id);
 		this.scheduler.run(id);
 	}
 

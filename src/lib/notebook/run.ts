@@ -43,6 +43,8 @@ export interface ExecutorOptions {
 	inputs: InputStore;
 	/** Called when a run fails because the GPU device was lost. */
 	onDeviceLost?: (cell: CellId, error: Error) => void;
+	/** Cells whose next run has anomaly detection on; each id is removed when its run starts. */
+	anomalyRuns?: Set<CellId>;
 }
 
 /** Console lines sent per run; a loop that logs every step would flood the page. */
@@ -69,6 +71,8 @@ export function createExecutor(options: ExecutorOptions): CellExecutor {
 	return async (request: CellRunRequest) => {
 		const { cell, compiled, token } = request;
 		const run = new CellRun(cell, token, options);
+		const detectAnomaly = options.anomalyRuns?.delete(cell) ?? false;
+		if (detectAnomaly) options.torch?.autograd.set_detect_anomaly(true);
 		let instance: InstantiatedCell | undefined;
 		try {
 			instance = instantiate(compiled, cell, [...request.inputs.keys()]);
@@ -91,6 +95,7 @@ export function createExecutor(options: ExecutorOptions): CellExecutor {
 			await run.displays;
 			return { ok: false, error: described };
 		} finally {
+			if (detectAnomaly) options.torch?.autograd.set_detect_anomaly(false);
 			// Sent after every run, even an unchanged list, because a page that reloaded the
 			// notebook has no controls until it hears them again.
 			run.emit({ type: 'inputs', cell, inputs: run.inputs });
@@ -144,7 +149,9 @@ class CellRun {
 		const described: CellError = {
 			cell: this.cell,
 			kind: deviceLost ? 'device' : 'runtime',
-			message: errorMessage(error)
+			message: instance
+				? nameCellLines(errorMessage(error), instance.sourceUrl)
+				: errorMessage(error)
 		};
 		if (location) Object.assign(described, location);
 		return described;
@@ -254,6 +261,16 @@ class CellRun {
 }
 
 /** Formats a thrown value as a browser console would: `TypeError: x is not a function`. */
+/**
+ * Rewrites stack locations inside this cell (`<sourceUrl>:12:5`, as anomaly detection quotes
+ * where an op was created) as `line 12 of this cell`. The compiled cell keeps the source's
+ * line numbers, so only the line is shown.
+ */
+function nameCellLines(message: string, sourceUrl: string): string {
+	const escaped = sourceUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+	return message.replace(new RegExp(`\\(?${escaped}:(\\d+):\\d+\\)?`, 'g'), 'line $1 of this cell');
+}
+
 export function errorMessage(error: unknown): string {
 	if (error instanceof Error) return `${error.name}: ${error.message}`;
 	return `Uncaught ${formatLogArguments([error])}`;

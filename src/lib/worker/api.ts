@@ -188,8 +188,11 @@ export interface NotebookWorkerApi {
 	/** Add a cell at `index`. */
 	insertCell(cell: CellSource, index: number): Promise<void>;
 	deleteCell(id: CellId): Promise<void>;
-	/** Re-run one cell and everything downstream of it. */
-	runCell(id: CellId): Promise<void>;
+	/**
+	 * Re-run one cell and everything downstream of it. `detect_anomaly` turns on
+	 * `torch.autograd.set_detect_anomaly` for that cell's run only.
+	 */
+	runCell(id: CellId, options?: RunOptions): Promise<void>;
 	/** A form control moved: re-run exactly the cells that use its cell's outputs. */
 	setInput(cell: CellId, label: string, value: unknown): Promise<void>;
 	/** Switch the engine backend and re-run the notebook. */

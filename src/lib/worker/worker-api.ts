@@ -98,8 +98,8 @@ export function createWorkerApi(options: WorkerApiOptions): WorkerApi {
 		async deleteCell(id) {
 			requireRuntime().deleteCell(id);
 		},
-		async runCell(id) {
-			requireRuntime().runCell(id);
+		async runCell(id, options) {
+			requireRuntime().runCell(id, options);
 		},
 		async setInput(cell, label, value) {
 			requireRuntime().setInput(cell, label, value);
