@@ -5,6 +5,7 @@
  * `torch.randn(16, 32)`, `torch.zeros([2, 3], { dtype: torch.int64 })`.
  */
 import type { Backend } from './backends/backend';
+import type { Device } from './device';
 import { backendNamed, currentBackend } from './backends/registry';
 import { bool, float32, int64, toDType, type DType, type DTypeLike } from './dtype';
 import { ShapeError, ValueError } from './errors';
@@ -27,8 +28,8 @@ export { stack, cat } from './ops/indexing';
 export interface TensorOptions {
 	dtype?: DTypeLike;
 	requires_grad?: boolean;
-	/** 'cpu', 'webgpu', or 'cuda' (another name for the GPU backend). */
-	device?: string;
+	/** 'cpu', 'webgpu', 'cuda' (another name for the GPU backend) or a torch.device. */
+	device?: string | Device;
 }
 
 export interface RandomOptions extends TensorOptions {
@@ -43,7 +44,7 @@ function optionsOf<T extends TensorOptions>(args: readonly unknown[]): T {
 }
 
 function backendOf(options: TensorOptions): Backend {
-	return options.device !== undefined ? backendNamed(options.device) : currentBackend();
+	return options.device !== undefined ? backendNamed(String(options.device)) : currentBackend();
 }
 
 function finish(t: Tensor, options: TensorOptions): Tensor {

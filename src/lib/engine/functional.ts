@@ -4,7 +4,8 @@
  * `F.leaky_relu(x, 0.2)` or `F.leaky_relu(x, { negative_slope: 0.2 })`. Composites (those
  * without a primitive of their own) are built from primitives here.
  */
-import { ValueError } from './errors';
+import { int64 } from './dtype';
+import { DTypeError, IndexError, ShapeError, ValueError } from './errors';
 import { isOptions } from './ops/args';
 import { dropout as dropoutOp } from './ops/dropout';
 import {
@@ -19,6 +20,7 @@ import { batch_norm as batchNormOp, layer_norm as layerNormOp } from './ops/norm
 import { log_softmax as logSoftmaxOp, softmax as softmaxOp } from './ops/softmax';
 import { gelu as geluOp, gelu_tanh as geluTanhOp, leaky_relu as leakyReluOp } from './ops/unary';
 import type { Generator } from './random';
+import { broadcastShapes, formatShape } from './shape';
 import type { Tensor } from './tensor';
 
 /**
@@ -126,7 +128,56 @@ export function mse_loss(
 	target: Tensor,
 	options: Partial<LossOptions> = {}
 ): Tensor {
-	return mseOp(input, target, reductionOf('mse_loss', options));
+	const reduction = reductionOf('mse_loss', options);
+	if (sameShape(input.shape, target.shape)) return mseOp(input, target, reduction);
+	// PyTorch warns ("Using a target size ... different to the input size") and broadcasts; we
+	// broadcast without the warning, because the engine does not log.
+	let shape: number[];
+	try {
+		shape = broadcastShapes(input.shape, target.shape, 'mse_loss');
+	} catch (error) {
+		if (!(error instanceof ShapeError)) throw error;
+		throw new ShapeError(
+			`mse_loss: Using a target size (${formatShape(target.shape)}) that is different to the input size (${formatShape(input.shape)}), and the two do not broadcast. Reshape one of them to match`
+		);
+	}
+	return mseOp(input.expand(shape), target.expand(shape), reduction);
+}
+
+/**
+ * Encodes int64 class indices as one-hot rows, as `F.one_hot(x, num_classes)`: shape
+ * [...x.shape, num_classes], dtype int64. Without num_classes it is max(x) + 1, which needs
+ * a synchronous read, so only the CPU backend infers it.
+ */
+export function one_hot(input: Tensor, ...rest: Rest): Tensor {
+	const o = keywords<{ num_classes: number }>(rest, ['num_classes']);
+	if (input.dtype !== int64) {
+		throw new DTypeError(
+			`one_hot: one_hot is only applicable to index tensor of type int64, got ${input.dtype}. Create it with { dtype: torch.int64 } or call .long()`
+		);
+	}
+	let classes = o.num_classes ?? -1;
+	if (classes === -1) {
+		if (input.numel() === 0) {
+			throw new ValueError(
+				'one_hot: Can not infer total number of classes from empty tensor. Pass num_classes'
+			);
+		}
+		classes = Math.max(...Array.from(input._readSync(), Number)) + 1;
+	}
+	if (!Number.isInteger(classes) || classes < 0) {
+		throw new ValueError(`one_hot: num_classes must be a non-negative integer, got ${classes}`);
+	}
+	const index = input.unsqueeze(-1);
+	const out = input.new_zeros([...input.shape, classes], { dtype: int64 });
+	try {
+		return out.scatter_add(-1, index, index.new_ones(index.shape, { dtype: int64 }));
+	} catch (error) {
+		if (!(error instanceof IndexError)) throw error;
+		throw new IndexError(
+			`one_hot: Class values must be smaller than num_classes (${classes}) and non-negative. Pass a larger num_classes`
+		);
+	}
 }
 
 /** Mean absolute error, as `F.l1_loss`; a composite, as in PyTorch. */
@@ -166,13 +217,19 @@ export function cross_entropy(input: Tensor, target: Tensor, ...rest: Rest): Ten
 		);
 	}
 	const classDim = input.ndim === 1 ? 0 : 1;
+	const isProbabilities = target.dtype.is_floating_point && sameShape(target.shape, input.shape);
+	if (target.dtype !== int64 && !isProbabilities) {
+		throw new DTypeError(
+			`cross_entropy: expected target of dtype int64 (class indices) or ${input.dtype} of the input's shape ${formatShape(input.shape)} (class probabilities), got ${target.dtype} of shape ${formatShape(target.shape)}. Create it with torch.tensor([...], { dtype: torch.int64 }).`
+		);
+	}
 	const logProbs = logSoftmaxOp(input, classDim);
 	const weight = o.weight ?? null;
-	if (target.dtype.is_floating_point)
+	if (isProbabilities)
 		return probabilityCrossEntropy(logProbs, target, weight, reduction, smoothing, classDim);
 
 	const ignoreIndex = o.ignore_index ?? -100;
-	const nll = nllOp(logProbs, target, weight, ignoreIndex, reduction);
+	const nll = nllOp(logProbs, target, weight, ignoreIndex, reduction, 'cross_entropy');
 	if (smoothing === 0) return nll;
 
 	// PyTorch's label smoothing: (1 - s) * nll + s / C * (the loss against a uniform target),
@@ -192,6 +249,10 @@ export function cross_entropy(input: Tensor, target: Tensor, ...rest: Rest): Ten
 		smoothLoss = smooth.sum().div(picked.masked_fill(ignored, 0).sum());
 	} else smoothLoss = smooth.sum().div(ignored.logical_not().sum());
 	return nll.mul(1 - smoothing).add(smoothLoss.mul(smoothing / classes));
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+	return a.length === b.length && a.every((size, d) => size === b[d]);
 }
 
 function probabilityCrossEntropy(

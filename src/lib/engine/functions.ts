@@ -7,7 +7,8 @@ import type { DimArg, DimOptions } from './ops/args';
 import * as binaryOps from './ops/binary';
 import { checkRanks, matmul as matmulOp } from './ops/matmul';
 import * as unaryOps from './ops/unary';
-import type { VarOptions, NormOptions } from './tensor';
+import type { ValuesIndices } from './ops/reduce';
+import type { FlattenOptions, VarOptions, NormOptions } from './tensor';
 import { Tensor, type TensorOrScalar } from './tensor';
 import { broadcastShapes as broadcastShapesOf } from './shape';
 import { vector_norm as vectorNormOp } from './ops/reduce';
@@ -121,17 +122,36 @@ type VarArgs = [
 export const var_ = (x: Tensor, ...args: VarArgs) => x.var(...args);
 export const std = (x: Tensor, ...args: VarArgs) => x.std(...args);
 
-type NormArgs = [p?: number | 'fro' | NormOptions | null, dim?: DimArg | null, keepdim?: boolean];
+type NormArgs = [
+	p?: number | 'fro' | NormOptions | null,
+	dim?: DimArg | NormOptions | null,
+	keepdim?: boolean
+];
 export const norm = (x: Tensor, ...args: NormArgs) => x.norm(...args);
 
 /** `torch.max(x)`, `torch.max(x, dim)` (values and indices) or `torch.max(a, b)`. */
-export function max(x: Tensor, dim?: number | DimOptions | Tensor, keepdim?: boolean) {
+export function max(x: Tensor): Tensor;
+export function max(x: Tensor, other: Tensor): Tensor;
+export function max(x: Tensor, dim: number | DimOptions, keepdim?: boolean): ValuesIndices;
+export function max(
+	x: Tensor,
+	dim?: number | DimOptions | Tensor,
+	keepdim?: boolean
+): Tensor | ValuesIndices {
 	if (dim === undefined) return x.max();
 	if (dim instanceof Tensor) return x.max(dim);
 	return x.max(dim, keepdim);
 }
 
-export function min(x: Tensor, dim?: number | DimOptions | Tensor, keepdim?: boolean) {
+/** `torch.min(x)`, `torch.min(x, dim)` (values and indices) or `torch.min(a, b)`. */
+export function min(x: Tensor): Tensor;
+export function min(x: Tensor, other: Tensor): Tensor;
+export function min(x: Tensor, dim: number | DimOptions, keepdim?: boolean): ValuesIndices;
+export function min(
+	x: Tensor,
+	dim?: number | DimOptions | Tensor,
+	keepdim?: boolean
+): Tensor | ValuesIndices {
 	if (dim === undefined) return x.min();
 	if (dim instanceof Tensor) return x.min(dim);
 	return x.min(dim, keepdim);
@@ -147,9 +167,10 @@ export function dot(a: Tensor, b: Tensor): Tensor {
 }
 
 export const reshape = (x: Tensor, shape: readonly number[]) => x.reshape(shape);
-export const flatten = (x: Tensor, start_dim = 0, end_dim = -1) => x.flatten(start_dim, end_dim);
-export const squeeze = (x: Tensor, dim?: DimArg | null) => x.squeeze(dim);
-export const unsqueeze = (x: Tensor, dim: number) => x.unsqueeze(dim);
+export const flatten = (x: Tensor, start_dim: number | FlattenOptions = 0, end_dim = -1) =>
+	x.flatten(start_dim, end_dim);
+export const squeeze = (x: Tensor, dim?: DimArg | DimOptions | null) => x.squeeze(dim);
+export const unsqueeze = (x: Tensor, dim: number | DimOptions) => x.unsqueeze(dim);
 export const transpose = (x: Tensor, dim0: number, dim1: number) => x.transpose(dim0, dim1);
 export const swapaxes = transpose;
 export const t = (x: Tensor) => x.t();

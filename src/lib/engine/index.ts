@@ -10,16 +10,19 @@ import {
 import { registerWebGpuBackend } from './backends/webgpu';
 import * as creation from './creation';
 import * as data from './data';
+import { Device, device } from './device';
 import { bool, DType, float32, float64, int64 } from './dtype';
 import * as functions from './functions';
 import { gradcheck } from './gradcheck';
 import * as nn from './nn';
 import * as optim from './optim';
 import { defaultGenerator, Generator } from './random';
+import * as sorting from './sorting';
 import { Tensor } from './tensor';
 
 export type { Tensor, TensorLike, NestedList } from './tensor';
 export type { DType, DTypeLike } from './dtype';
+export type { SortResult } from './sorting';
 
 // Registering only stores a loader; `torch.init()` requests the adapter, and Node gets none.
 const webGpuBackend = registerWebGpuBackend();
@@ -29,10 +32,13 @@ function manual_seed(seed: number | bigint): Generator {
 	return defaultGenerator.manual_seed(seed);
 }
 
-export const torch = {
+const torchNamespace = {
 	...creation,
 	...functions,
+	...sorting,
 	var: functions.var_,
+	device,
+	Device,
 	Tensor,
 	DType,
 
@@ -95,3 +101,14 @@ export const torch = {
 	optim,
 	utils: { data }
 };
+
+/**
+ * The type of `torch`. An interface rather than the inferred object type, so TypeScript names
+ * it in messages ("Property 'randm' does not exist on type 'Torch'") instead of printing every
+ * member.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface Torch extends TorchNamespace {}
+type TorchNamespace = typeof torchNamespace;
+
+export const torch: Torch = torchNamespace;

@@ -165,16 +165,38 @@ export function viewStrides(shape: Shape, strides: Shape, newShape: Shape): numb
 	return result;
 }
 
+/**
+ * The most elements one tensor may hold. NOTE: storage offsets and the WebGPU kernels' indices
+ * are 32-bit integers, so larger tensors could not be indexed even where memory allows.
+ */
+export const MAX_NUMEL = 2 ** 31 - 1;
+
+function describeSize(value: unknown): string {
+	return typeof value === 'string' ? `'${value}'` : String(value);
+}
+
 /** Reads `(2, 3)`, `([2, 3])` or `([2, 3], options)` style size arguments. */
 export function sizesFromArgs(args: readonly unknown[], op: string): number[] {
 	const first = args[0];
-	const sizes = Array.isArray(first) ? first : args.filter((a) => typeof a === 'number');
-	for (const s of sizes) {
+	const last = args[args.length - 1];
+	const positional =
+		args.length > 0 && typeof last === 'object' && last !== null && !Array.isArray(last)
+			? args.slice(0, -1)
+			: args;
+	const sizes: readonly unknown[] = Array.isArray(first) ? first : positional;
+	sizes.forEach((s, i) => {
 		if (typeof s !== 'number' || !Number.isInteger(s) || s < 0) {
+			const listed = sizes.map(describeSize).join(', ');
 			throw new ValueError(
-				`${op}: sizes must be non-negative integers, got ${formatShape(sizes as number[])}`
+				`${op}: size arguments must be non-negative integers, got ${describeSize(s)} at position ${i} of (${listed}). Pass whole numbers such as ${op}(2, 3).`
 			);
 		}
+	});
+	const numel = (sizes as number[]).reduce((a, b) => a * b, 1);
+	if (numel > MAX_NUMEL) {
+		throw new ValueError(
+			`${op}: a tensor may hold at most ${MAX_NUMEL} elements, got ${numel} for size ${formatShape(sizes as number[])}. Use a smaller size.`
+		);
 	}
 	return sizes as number[];
 }

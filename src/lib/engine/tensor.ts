@@ -16,6 +16,7 @@ import {
 	type DTypeLike,
 	type TypedArray
 } from './dtype';
+import { Device } from './device';
 import { AutogradError, DTypeError, UnsupportedOpError, ValueError } from './errors';
 import * as reduceOps from './ops/reduce';
 import * as unaryOps from './ops/unary';
@@ -26,6 +27,7 @@ import * as indexing from './ops/indexing';
 import { emptyOn, fullLike, uploadOn } from './ops/kernel';
 import { linear, matmul, checkRanks } from './ops/matmul';
 import * as movement from './ops/movement';
+import * as sorting from './sorting';
 import { log_softmax, logsumexp, softmax } from './ops/softmax';
 import { formatTensor } from './printing';
 import { defaultGenerator, normalFloat32, uniformFloat32, type Generator } from './random';
@@ -322,13 +324,16 @@ export class Tensor implements View {
 	 * `to('cpu')`, `to('webgpu')` ('cuda' names the GPU too), `to({ dtype, device })` or
 	 * `to(other)` for other's dtype and backend.
 	 */
-	to(target: DTypeLike | string | Tensor | { dtype?: DTypeLike; device?: string }): Tensor {
+	to(
+		target: DTypeLike | string | Device | Tensor | { dtype?: DTypeLike; device?: string | Device }
+	): Tensor {
 		if (target instanceof Tensor) return this.to({ dtype: target.dtype, device: target.device });
+		if (target instanceof Device) return this._toBackend(target.type);
 		if (typeof target === 'string' && !isDTypeName(target)) return this._toBackend(target);
 		if (typeof target === 'object' && !('is_floating_point' in target)) {
 			const converted =
 				target.dtype !== undefined ? movement.toDtype(this, toDType(target.dtype)) : this;
-			return target.device !== undefined ? converted._toBackend(target.device) : converted;
+			return target.device !== undefined ? converted._toBackend(String(target.device)) : converted;
 		}
 		return movement.toDtype(this, toDType(target as DTypeLike));
 	}
@@ -345,6 +350,11 @@ export class Tensor implements View {
 
 	cpu(): Tensor {
 		return this.to('cpu');
+	}
+
+	/** Moves to the GPU backend, as `Tensor.cuda`; WebGPU plays CUDA's part here. */
+	cuda(): Tensor {
+		return this.to('webgpu');
 	}
 
 	float(): Tensor {
@@ -723,6 +733,23 @@ export class Tensor implements View {
 		return reduceOps.argExtreme('min', this, d, options.keepdim ?? false);
 	}
 
+	/** Sorts along a dim, as `Tensor.sort`; returns `{ values, indices }`, stable for ties. */
+	sort(
+		dim: number | sorting.SortOptions = -1,
+		descending: boolean | sorting.SortOptions = false
+	): sorting.SortResult {
+		return sorting.sort(this, dim, descending);
+	}
+
+	argsort(dim: number | sorting.SortOptions = -1, descending = false): Tensor {
+		return sorting.argsort(this, dim, descending);
+	}
+
+	/** The k largest entries along a dim, as `Tensor.topk`; returns `{ values, indices }`. */
+	topk(k: number, options: number | sorting.TopkOptions = {}): sorting.SortResult {
+		return sorting.topk(this, k, options);
+	}
+
 	cumsum(dim: number | DimOptions): Tensor {
 		return reduceOps.cumsum(this, singleDim('cumsum', dim));
 	}
@@ -736,8 +763,16 @@ export class Tensor implements View {
 	 * Computes the p-norm over all elements or `dim`, as `Tensor.norm`: p = 2 ('fro') by
 	 * default, also 1, Infinity, -Infinity, 0 or any positive p.
 	 */
-	norm(p: number | 'fro' | NormOptions | null = 2, dim?: DimArg | null, keepdim = false): Tensor {
-		const o: NormOptions = isOptions<NormOptions>(p) ? p : { p: p ?? 2, dim, keepdim };
+	norm(
+		p: number | 'fro' | NormOptions | null = 2,
+		dim?: DimArg | NormOptions | null,
+		keepdim = false
+	): Tensor {
+		const o: NormOptions = isOptions<NormOptions>(p)
+			? p
+			: isOptions<NormOptions>(dim)
+				? { p: p ?? 2, ...dim }
+				: { p: p ?? 2, dim, keepdim };
 		const ord = o.p === undefined || o.p === 'fro' || o.p === null ? 2 : o.p;
 		const dims =
 			o.dim === undefined || o.dim === null ? null : typeof o.dim === 'number' ? [o.dim] : o.dim;
@@ -801,18 +836,24 @@ export class Tensor implements View {
 		return movement.reshape(this, other.shape);
 	}
 
-	flatten(start_dim = 0, end_dim = -1): Tensor {
-		return movement.flatten(this, start_dim, end_dim);
+	/** Merges dims start_dim..end_dim, given positionally or as `{ start_dim, end_dim }`. */
+	flatten(start_dim: number | FlattenOptions = 0, end_dim = -1): Tensor {
+		const o: FlattenOptions = isOptions<FlattenOptions>(start_dim)
+			? start_dim
+			: { start_dim, end_dim };
+		return movement.flatten(this, o.start_dim ?? 0, o.end_dim ?? -1);
 	}
 
 	/** Drops size-1 dims: all, one (`squeeze(1)`) or several (`squeeze([0, 2])`). */
-	squeeze(dim?: DimArg | null): Tensor {
-		const dims = dim === undefined || dim === null ? null : typeof dim === 'number' ? [dim] : dim;
+	squeeze(dim?: DimArg | DimOptions | null): Tensor {
+		const value = isOptions<DimOptions>(dim) ? dim.dim : dim;
+		const dims =
+			value === undefined || value === null ? null : typeof value === 'number' ? [value] : value;
 		return movement.squeeze(this, dims);
 	}
 
-	unsqueeze(dim: number): Tensor {
-		return movement.unsqueeze(this, dim);
+	unsqueeze(dim: number | DimOptions): Tensor {
+		return movement.unsqueeze(this, singleDim('unsqueeze', dim));
 	}
 
 	transpose(dim0: number, dim1: number): Tensor {
@@ -871,27 +912,31 @@ export class Tensor implements View {
 		return indexing.index(this, spec);
 	}
 
-	index_select(dim: number, index: Tensor): Tensor {
-		return indexing.index_select(this, dim, index);
+	index_select(dim: number | DimOptions, index: Tensor): Tensor;
+	index_select(index: Tensor, options: DimOptions): Tensor;
+	index_select(first: number | DimOptions | Tensor, second: Tensor | DimOptions): Tensor {
+		return indexing.index_select(this, first, second);
 	}
 
-	gather(dim: number, index: Tensor): Tensor {
-		return indexing.gather(this, dim, index);
+	gather(dim: number | DimOptions, index: Tensor): Tensor;
+	gather(index: Tensor, options: DimOptions): Tensor;
+	gather(first: number | DimOptions | Tensor, second: Tensor | DimOptions): Tensor {
+		return indexing.gather(this, first, second);
 	}
 
 	scatter_add(dim: number, index: Tensor, src: Tensor): Tensor {
 		return indexing.scatter_add(this, dim, index, src);
 	}
 
-	split(split_size: number | readonly number[], dim = 0): Tensor[] {
+	split(split_size: number | readonly number[], dim: number | DimOptions = 0): Tensor[] {
 		return indexing.split(this, split_size, dim);
 	}
 
-	chunk(chunks: number, dim = 0): Tensor[] {
+	chunk(chunks: number, dim: number | DimOptions = 0): Tensor[] {
 		return indexing.chunk(this, chunks, dim);
 	}
 
-	unbind(dim = 0): Tensor[] {
+	unbind(dim: number | DimOptions = 0): Tensor[] {
 		return indexing.unbind(this, dim);
 	}
 
@@ -1101,6 +1146,11 @@ export interface VarOptions {
 	unbiased?: boolean;
 	correction?: number;
 	keepdim?: boolean;
+}
+
+export interface FlattenOptions {
+	start_dim?: number;
+	end_dim?: number;
 }
 
 export interface NormOptions {

@@ -48,7 +48,7 @@ describe('cross_entropy with huge logits', () => {
 	test('cross_entropy rejects float32 class indices with a clear error', () => {
 		const logits = torch.randn(2, 3);
 		expect(() => F.nll_loss(logits, torch.tensor([0, 1]))).toThrow(
-			'expected target of dtype torch.int64'
+			'nll_loss: expected target of dtype int64 (class indices), got torch.float32'
 		);
 	});
 

@@ -82,7 +82,7 @@ function checkReplacement(
 ): (Tensor | null)[] {
 	if (!Array.isArray(replaced) || replaced.length !== previous.length) {
 		throw new Error(
-			`backward hook of ${module.constructor.name} returned ${Array.isArray(replaced) ? replaced.length : 'a non-array'} gradients, but the module has ${previous.length} tensor inputs. Return one gradient (or null) per input.`
+			`backward hook of ${module._get_name()} returned ${Array.isArray(replaced) ? replaced.length : 'a non-array'} gradients, but the module has ${previous.length} tensor inputs. Return one gradient (or null) per input.`
 		);
 	}
 	return replaced;

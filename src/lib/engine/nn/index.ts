@@ -33,3 +33,38 @@ export {
 export * as functional from '../functional';
 export * as init from '../init';
 export * as utils from './utils';
+
+import { BatchNorm1d, LayerNorm } from './normalization';
+import { BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss } from './loss';
+import { ModuleDict, ModuleList, Sequential } from './containers';
+import { Dropout } from './dropout';
+import { Flatten, Identity, Linear } from './linear';
+import { GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh } from './activation';
+import { Module, nameModules } from './module';
+
+// Every module class exported above, so the built app prints PyTorch's names.
+nameModules({
+	Module,
+	Sequential,
+	ModuleList,
+	ModuleDict,
+	Linear,
+	Identity,
+	Flatten,
+	ReLU,
+	Sigmoid,
+	Tanh,
+	GELU,
+	LeakyReLU,
+	Softmax,
+	LogSoftmax,
+	Dropout,
+	BatchNorm1d,
+	LayerNorm,
+	MSELoss,
+	L1Loss,
+	NLLLoss,
+	CrossEntropyLoss,
+	BCELoss,
+	BCEWithLogitsLoss
+});

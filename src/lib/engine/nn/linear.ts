@@ -1,6 +1,8 @@
 /** Linear layers and shape helpers: Linear, Identity, Flatten. */
 import * as F from '../functional';
+import { ShapeError } from '../errors';
 import * as init from '../init';
+import { formatShape } from '../shape';
 import type { Tensor } from '../tensor';
 import { empty } from '../creation';
 import { Module } from './module';
@@ -38,6 +40,11 @@ export class Linear extends Module<[Tensor], Tensor> {
 	}
 
 	forward(input: Tensor): Tensor {
+		if (input.shape.length === 0 || input.shape[input.shape.length - 1] !== this.in_features) {
+			throw new ShapeError(
+				`Linear(${this.extra_repr()}) expects input.shape[-1] == ${this.in_features}, got shape ${formatShape(input.shape)}. Check the layer's in_features or the previous layer's output size.`
+			);
+		}
 		return F.linear(input, this.weight, this.bias);
 	}
 

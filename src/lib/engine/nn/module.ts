@@ -9,6 +9,7 @@
  * intercepts every assignment. Only assignments pass through the trap, so reads stay plain property
  * lookups.
  */
+import type { Device } from '../device';
 import { Tensor } from '../tensor';
 import { Parameter } from './parameter';
 import { setUpBackwardHooks, type BackwardHook } from './backward-hooks';
@@ -110,7 +111,7 @@ export class Module<Args extends any[] = any[], Out = Tensor> {
 	/** Computes the module's output; subclasses override it. Call the module, not `forward`, so hooks run. */
 	forward(..._args: Args): Out {
 		throw new Error(
-			`Module [${this.constructor.name}] is missing the required "forward" function. Define forward(...) in your subclass.`
+			`Module [${this._get_name()}] is missing the required "forward" function. Define forward(...) in your subclass.`
 		);
 	}
 
@@ -173,7 +174,7 @@ export class Module<Args extends any[] = any[], Out = Tensor> {
 		return target.split('.').reduce((module: AnyModule, item) => {
 			const child = module._modules.get(item);
 			if (!child) {
-				throw new Error(`${module.constructor.name} has no attribute \`${item}\` (in '${target}')`);
+				throw new Error(`${module._get_name()} has no attribute \`${item}\` (in '${target}')`);
 			}
 			return child;
 		}, this);
@@ -279,7 +280,8 @@ export class Module<Args extends any[] = any[], Out = Tensor> {
 	 * Moves parameters, their gradients and buffers to a backend (`'cpu'`, `'webgpu'`; `'cuda'`
 	 * means the GPU backend). The parameter objects stay the same, so optimizers keep working.
 	 */
-	to(backend: string): this {
+	to(device: string | Device): this {
+		const backend = String(device);
 		for (const module of this.modules()) {
 			for (const p of module._parameters.values()) {
 				if (p === null) continue;
@@ -297,6 +299,11 @@ export class Module<Args extends any[] = any[], Out = Tensor> {
 	/** Same as `to('cpu')`. */
 	cpu(): this {
 		return this.to('cpu');
+	}
+
+	/** Same as `to('webgpu')`: WebGPU plays CUDA's part here. */
+	cuda(): this {
+		return this.to('webgpu');
 	}
 
 	/** Registers `hook(module, input)` to run before `forward`; it may return new inputs. */
@@ -337,6 +344,18 @@ export class Module<Args extends any[] = any[], Out = Tensor> {
 		return loadStateDict(this, stateDict, options.strict ?? true);
 	}
 
+	/**
+	 * The class name shown by `toString()`, as `Module._get_name`. Engine classes read the
+	 * PyTorch name given by `nameModules`, because minifiers rename them; a user's subclass
+	 * has no own name there, so it shows its class name.
+	 */
+	_get_name(): string {
+		const ctor = this.constructor;
+		return Object.hasOwn(ctor, TORCH_NAME)
+			? (ctor as unknown as Record<typeof TORCH_NAME, string>)[TORCH_NAME]
+			: ctor.name;
+	}
+
 	/** Extra text shown inside the parentheses of the module's `toString()`. */
 	extra_repr(): string {
 		return '';
@@ -349,7 +368,7 @@ export class Module<Args extends any[] = any[], Out = Tensor> {
 			const text = module === null ? 'None' : module.toString();
 			lines.push(`(${name}): ${indentTail(text)}`);
 		}
-		const name = this.constructor.name;
+		const name = this._get_name();
 		if (lines.length === 0) return `${name}()`;
 		if (lines.length === 1 && this._modules.size === 0) return `${name}(${lines[0]})`;
 		return `${name}(\n  ${lines.join('\n  ')}\n)`;
@@ -511,4 +530,18 @@ export function describe(value: unknown): string {
 		return (value as object).constructor?.name ?? typeof value;
 	}
 	return typeof value;
+}
+
+const TORCH_NAME = Symbol('torchName');
+
+/**
+ * Gives each engine module class the PyTorch name it prints, from the keys of `classes`:
+ * object keys survive minification, class names do not.
+ */
+export function nameModules(
+	classes: Record<string, abstract new (...args: never[]) => unknown>
+): void {
+	for (const [name, ctor] of Object.entries(classes)) {
+		Object.defineProperty(ctor, TORCH_NAME, { value: name });
+	}
 }

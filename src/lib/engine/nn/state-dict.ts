@@ -52,7 +52,7 @@ export function loadStateDict(
 	}
 	if (errors.length > 0) {
 		throw new Error(
-			`Error(s) in loading state_dict for ${root.constructor.name}:\n\t${errors.join('\n\t')}`
+			`Error(s) in loading state_dict for ${root._get_name()}:\n\t${errors.join('\n\t')}`
 		);
 	}
 

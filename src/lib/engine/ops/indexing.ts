@@ -5,6 +5,7 @@ import { DTypeError, IndexError, ShapeError, ValueError } from '../errors';
 import { formatShape, normalizeDim } from '../shape';
 import type { Tensor } from '../tensor';
 import { backendOf, emptyOn, runCopy, viewOf } from './kernel';
+import { singleDim, type DimOptions } from './args';
 import { narrow, select, slice, unsqueeze } from './movement';
 
 type CatParams = { dim: number; sizes: number[] };
@@ -27,13 +28,13 @@ function checkJoinable(op: string, tensors: readonly Tensor[]): void {
 }
 
 /** Joins tensors along an existing dim, as `torch.cat`. */
-export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+export function cat(tensors: readonly Tensor[], dim: number | DimOptions = 0): Tensor {
 	checkJoinable('cat', tensors);
 	// PyTorch skips 1-D empty tensors, a legacy allowance for building lists.
 	const parts = tensors.filter((t) => !(t.shape.length === 1 && t.shape[0] === 0));
 	if (parts.length === 0) return tensors[0].clone();
 	const ref = parts[0];
-	const d = normalizeDim(dim, ref.shape.length, 'cat');
+	const d = normalizeDim(singleDim('cat', dim, 0), ref.shape.length, 'cat');
 	for (const t of parts) {
 		const matches =
 			t.shape.length === ref.shape.length && t.shape.every((s, i) => i === d || s === ref.shape[i]);
@@ -72,10 +73,10 @@ const Stack = definePrimitive<StackParams>({
 });
 
 /** Joins same-shaped tensors along a new dim, as `torch.stack`. */
-export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+export function stack(tensors: readonly Tensor[], dim: number | DimOptions = 0): Tensor {
 	checkJoinable('stack', tensors);
 	const ref = tensors[0];
-	const d = normalizeDim(dim, ref.shape.length + 1, 'stack');
+	const d = normalizeDim(singleDim('stack', dim, 0), ref.shape.length + 1, 'stack');
 	for (const t of tensors) {
 		if (t.shape.length !== ref.shape.length || t.shape.some((s, i) => s !== ref.shape[i])) {
 			throw new ShapeError(
@@ -101,8 +102,12 @@ function withoutDim(x: Tensor, dim: number): Tensor {
 }
 
 /** Pieces of `size` (or of the listed sizes) along `dim`, as `torch.split`. */
-export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Tensor[] {
-	const d = normalizeDim(dim, x.shape.length, 'split');
+export function split(
+	x: Tensor,
+	sizes: number | readonly number[],
+	dim: number | DimOptions = 0
+): Tensor[] {
+	const d = normalizeDim(singleDim('split', dim, 0), x.shape.length, 'split');
 	const total = x.shape[d];
 	let lengths: number[];
 	if (typeof sizes === 'number') {
@@ -127,15 +132,15 @@ export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Te
 }
 
 /** `chunks` nearly equal pieces along `dim`, as `torch.chunk`. */
-export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+export function chunk(x: Tensor, chunks: number, dim: number | DimOptions = 0): Tensor[] {
 	if (!(chunks > 0)) throw new ValueError(`chunk: chunks must be positive, got ${chunks}`);
-	const d = normalizeDim(dim, x.shape.length, 'chunk');
+	const d = normalizeDim(singleDim('chunk', dim, 0), x.shape.length, 'chunk');
 	return split(x, Math.max(1, Math.ceil(x.shape[d] / chunks)), d);
 }
 
 /** Splits x into its slices along `dim`, as `torch.unbind`. */
-export function unbind(x: Tensor, dim = 0): Tensor[] {
-	const d = normalizeDim(dim, x.shape.length, 'unbind');
+export function unbind(x: Tensor, dim: number | DimOptions = 0): Tensor[] {
+	const d = normalizeDim(singleDim('unbind', dim, 0), x.shape.length, 'unbind');
 	return Array.from({ length: x.shape[d] }, (_, i) => select(x, d, i));
 }
 
@@ -156,8 +161,31 @@ const IndexSelect = definePrimitive<DimParams>({
 	]
 });
 
+/**
+ * Reads `(dim, index)`, `({ dim }, index)` or `(index, { dim })`, the orders a port of
+ * `f(x, dim, index)` or `f(x, index=..., dim=...)` produces.
+ */
+function dimAndIndex(op: string, first: IndexDimArg, second: IndexDimArg): [number, Tensor] {
+	if (isTensor(first) && !isTensor(second)) return [singleDim(op, second), first];
+	if (!isTensor(first) && isTensor(second)) return [singleDim(op, first), second];
+	throw new ValueError(
+		`${op}: expected (dim, index) or (index, { dim }) with one int64 index tensor, got ${describeArg(first)} and ${describeArg(second)}`
+	);
+}
+
+type IndexDimArg = number | DimOptions | Tensor;
+
+function isTensor(value: unknown): value is Tensor {
+	return typeof value === 'object' && value !== null && 'storage' in value;
+}
+
+function describeArg(value: unknown): string {
+	return isTensor(value) ? 'a tensor' : JSON.stringify(value);
+}
+
 /** Entries at `index` (1-D int64) along `dim`, as `torch.index_select`. */
-export function index_select(x: Tensor, dim: number, index: Tensor): Tensor {
+export function index_select(x: Tensor, dimArg: IndexDimArg, indexArg: IndexDimArg): Tensor {
+	const [dim, index] = dimAndIndex('index_select', dimArg, indexArg);
 	checkIndexTensor('index_select', index);
 	if (index.shape.length > 1) {
 		throw new ShapeError(
@@ -181,7 +209,8 @@ const Gather = definePrimitive<DimParams>({
 });
 
 /** out[i][j] = x[i][index[i][j]] along `dim`, as `torch.gather`. */
-export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
+export function gather(x: Tensor, dimArg: IndexDimArg, indexArg: IndexDimArg): Tensor {
+	const [dim, index] = dimAndIndex('gather', dimArg, indexArg);
 	checkIndexTensor('gather', index);
 	const d = normalizeDim(dim, x.shape.length, 'gather');
 	checkScatterShapes('gather', x, d, index);
@@ -224,6 +253,14 @@ export function scatter_add(x: Tensor, dim: number, index: Tensor, src: Tensor):
  * from the end), slices `start:stop:step`, `...` and `None`, separated by commas.
  */
 export function index(x: Tensor, spec: string | number): Tensor {
+	if (typeof spec !== 'string' && typeof spec !== 'number') {
+		// Cell code is not type-checked at run time, so a tensor can arrive here.
+		const value: unknown = spec;
+		const got = isTensor(value) ? `a ${value.dtype} tensor` : typeof value;
+		throw new IndexError(
+			`index: expected a string such as ':, 1:3' or an integer, got ${got}. Boolean and tensor indexing (x[mask], x[idx]) are not supported yet: use torch.where(mask, x, other), x.masked_fill(mask, value) or x.index_select(dim, idx). (masked_select is missing too, because its output size depends on the mask's values.)`
+		);
+	}
 	const items = typeof spec === 'number' ? [String(spec)] : splitSpec(spec);
 	const consuming = items.filter((item) => item !== '...' && item !== 'None').length;
 	if (consuming > x.shape.length) {

@@ -6,7 +6,7 @@
  */
 import { definePrimitive, gradMode, record, untracked } from '../autograd';
 import { int64 } from '../dtype';
-import { AutogradError, DTypeError, ShapeError, ValueError } from '../errors';
+import { AutogradError, DTypeError, IndexError, ShapeError, ValueError } from '../errors';
 import { formatShape, numelOf } from '../shape';
 import type { Tensor } from '../tensor';
 
@@ -91,23 +91,24 @@ export function nll_loss(
 	target: Tensor,
 	weight: Tensor | null = null,
 	ignoreIndex = -100,
-	reduction: Reduction = 'mean'
+	reduction: Reduction = 'mean',
+	op = 'nll_loss'
 ): Tensor {
 	if (target.dtype !== int64) {
 		throw new DTypeError(
-			`nll_loss: expected target of dtype torch.int64 (class indices), got ${target.dtype}. Create it with { dtype: torch.int64 }`
+			`${op}: expected target of dtype int64 (class indices), got ${target.dtype} of shape ${formatShape(target.shape)}. Create it with torch.tensor([...], { dtype: torch.int64 }).`
 		);
 	}
 	if (weight?.requires_grad && gradMode.enabled) {
 		throw new AutogradError(
-			"nll_loss: the derivative for 'weight' is not implemented. Pass weight.detach(), as class weights are constants in PyTorch too"
+			`${op}: the derivative for 'weight' is not implemented. Pass weight.detach(), as class weights are constants in PyTorch too`
 		);
 	}
 	const classDim = input.shape.length === 1 ? 0 : 1;
 	const expected = input.shape.filter((_, d) => d !== classDim);
 	if (target.shape.length !== expected.length || target.shape.some((s, d) => s !== expected[d])) {
 		throw new ShapeError(
-			`nll_loss: expected target of shape ${formatShape(expected)} for input of shape ${formatShape(input.shape)}, got ${formatShape(target.shape)}`
+			`${op}: expected target of shape ${formatShape(expected)} for input of shape ${formatShape(input.shape)}, got ${formatShape(target.shape)}`
 		);
 	}
 
@@ -118,7 +119,7 @@ export function nll_loss(
 			? weight.index_select(0, safeTarget.reshape(-1)).reshape(target.shape)
 			: null;
 		const weights = classWeights ? classWeights.mul(valid) : valid.to(input.dtype);
-		const picked = input.gather(classDim, safeTarget.unsqueeze(classDim)).squeeze(classDim);
+		const picked = gatherTargets(op, input, classDim, safeTarget);
 		const losses = picked.mul(weights).neg();
 		const total = weights.sum();
 		const out =
@@ -127,6 +128,25 @@ export function nll_loss(
 	});
 	const params = { reduction, ignoreIndex, classDim };
 	return record(NllLoss, params, [input], out, [safeTarget, weights, total]);
+}
+
+/**
+ * Picks each target's log-probability, turning the gather's out-of-range index error into one
+ * that names the target. TODO: on WebGPU the range check runs on the device, so a bad target
+ * surfaces at the next read with the gather's message.
+ */
+function gatherTargets(op: string, input: Tensor, classDim: number, target: Tensor): Tensor {
+	try {
+		return input.gather(classDim, target.unsqueeze(classDim)).squeeze(classDim);
+	} catch (error) {
+		const bad =
+			error instanceof IndexError ? /index (-?\d+) is out of bounds/.exec(error.message) : null;
+		if (!bad) throw error;
+		const classes = input.shape[classDim];
+		throw new IndexError(
+			`${op}: target ${bad[1]} is out of bounds for ${classes} classes (PyTorch: "Target ${bad[1]} is out of bounds."). Class indices must lie in [0, ${classes - 1}].`
+		);
+	}
 }
 
 type BceParams = ReductionParams & { hasWeight: boolean };

@@ -14,15 +14,29 @@ function asMatrix(x: Tensor, side: 'left' | 'right'): Tensor {
 	return side === 'left' ? viewOf(x, [1, k], [k * s, s]) : viewOf(x, [k, 1], [s, s]);
 }
 
-function product(a: Tensor, b: Tensor, op: string): Tensor {
-	const ka = a.shape[a.shape.length - 1];
-	const kb = b.shape[b.shape.length - 2];
-	if (ka !== kb) {
-		const rows = (t: Tensor) => t.shape.slice(-2).join('x');
+/**
+ * Checks the contracted sizes of a @ b, naming the shapes the caller passed (before 1-D
+ * operands become matrices). The other.T hint appears only when the transpose would fit.
+ */
+function checkContracted(op: string, a: readonly number[], b: readonly number[]): void {
+	const ka = a[a.length - 1];
+	const kb = b.length === 1 ? b[0] : b[b.length - 2];
+	if (ka === kb) return;
+	const shapes = `got shapes ${formatShape(a)} and ${formatShape(b)}`;
+	if (a.length === 1 || b.length === 1) {
 		throw new ShapeError(
-			`${op}: mat1 and mat2 shapes cannot be multiplied (${rows(a)} and ${rows(b)}): input.shape[-1] must equal other.shape[-2], got shapes ${formatShape(a.shape)} and ${formatShape(b.shape)}. Did you mean other.T?`
+			`${op}: input.shape[-1] must equal the contracted size of other (other.shape[0] for a 1-D other, else other.shape[-2]), ${shapes}`
 		);
 	}
+	const rows = (shape: readonly number[]) => shape.slice(-2).join('x');
+	const hint = b[b.length - 1] === ka ? ' Did you mean other.T?' : '';
+	throw new ShapeError(
+		`${op}: mat1 and mat2 shapes cannot be multiplied (${rows(a)} and ${rows(b)}): input.shape[-1] must equal other.shape[-2], ${shapes}.${hint}`
+	);
+}
+
+function product(a: Tensor, b: Tensor, op: string): Tensor {
+	checkContracted(op, a.shape, b.shape);
 	const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2), op);
 	const backend = backendOf(op, a, b);
 	const dtype = promoteTypes(a.dtype, b.dtype);
@@ -81,6 +95,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 			`matmul: both arguments to matmul need to be at least 1D, but they are ${a.shape.length}D and ${b.shape.length}D`
 		);
 	}
+	checkContracted('matmul', a.shape, b.shape);
 	const out2d = product(asMatrix(a, 'left'), asMatrix(b, 'right'), 'matmul');
 	let shape = out2d.shape.slice();
 	if (b.shape.length === 1) shape = shape.slice(0, -1);
@@ -142,6 +157,11 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
 	if (!x.dtype.is_floating_point) {
 		throw new DTypeError(
 			`linear: expected a floating point input, got ${x.dtype}. Convert first with .float()`
+		);
+	}
+	if (x.shape.length === 0 || x.shape[x.shape.length - 1] !== weight.shape[1]) {
+		throw new ShapeError(
+			`linear: input.shape[-1] must equal weight.shape[1] (in_features = ${weight.shape[1]}), got input shape ${formatShape(x.shape)} and weight shape ${formatShape(weight.shape)}`
 		);
 	}
 	const input = x.shape.length === 1 ? asMatrix(x, 'left') : x;
