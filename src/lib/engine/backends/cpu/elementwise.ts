@@ -2,6 +2,7 @@
 import { bool, float32, int64 } from '../../dtype';
 import { broadcastStrides, isContiguous, sameShape } from '../../shape';
 import type { BinaryOp, Operand, UnaryOp, View } from '../backend';
+import { binaryLoopFloat32, unaryLoopFloat32, type BinaryLoop } from './elementwise-fast';
 import { rowLayout, type Strided } from './iterate';
 import { binaryCode, binaryRow, COPY_CODES, unaryCode, unaryRow, type Data } from './scalar-ops';
 
@@ -19,9 +20,21 @@ function flatAlike(view: View, shape: readonly number[]): boolean {
 	return sameShape(view.shape, shape) && isContiguous(view.shape, view.strides);
 }
 
-function operandOf(operand: Operand, shape: readonly number[]): [Data, Strided] {
+// One reusable cell per operand position for scalars that float32 represents exactly, so a
+// float32 op with a scalar reads only Float32Arrays and can take the fast loops.
+const scalarCells = [new Float32Array(1), new Float32Array(1)];
+
+/** Returns a one-element array with `value` exactly; `position` keeps a's and b's cells apart. */
+function scalarData(value: number, position: 0 | 1): Data {
+	if (Math.fround(value) !== value && value === value) return Float64Array.of(value);
+	const cell = scalarCells[position];
+	cell[0] = value;
+	return cell;
+}
+
+function operandOf(operand: Operand, shape: readonly number[], position: 0 | 1): [Data, Strided] {
 	if (typeof operand === 'number') {
-		return [Float64Array.of(operand), { strides: shape.map(() => 0), offset: 0 }];
+		return [scalarData(operand, position), { strides: shape.map(() => 0), offset: 0 }];
 	}
 	return [dataOf(operand), readAs(operand, shape)];
 }
@@ -43,22 +56,31 @@ export function fill(out: View, value: number): void {
 	const os = layout.strides[0];
 	const starts = layout.starts[0];
 	for (let r = 0; r < layout.rows; r++) {
-		for (let j = 0; j < layout.length; j++) o[starts[r] + j * os] = value;
+		// A contiguous row is one native fill, which runs at memset speed.
+		if (os === 1) o.fill(value, starts[r], starts[r] + layout.length);
+		else for (let j = 0; j < layout.length; j++) o[starts[r] + j * os] = value;
 	}
 }
 
 function runUnary(code: number, x: View, out: View, p: number, q: number): void {
 	const o = dataOf(out);
 	const xd = dataOf(x);
+	// The fast loop only reads and writes Float32Arrays, which the check here guarantees.
+	const fast =
+		o instanceof Float32Array && xd instanceof Float32Array ? unaryLoopFloat32(code, p) : undefined;
 	if (flatAlike(out, out.shape) && flatAlike(x, out.shape)) {
-		unaryRow(code, o, out.offset, 1, xd, x.offset, 1, countOf(out), p, q);
+		const n = countOf(out);
+		if (fast) fast(o as Float32Array, out.offset, 1, xd as Float32Array, x.offset, 1, n);
+		else unaryRow(code, o, out.offset, 1, xd, x.offset, 1, n, p, q);
 		return;
 	}
 	const layout = rowLayout(out.shape, [out, readAs(x, out.shape)]);
 	const [os, xs] = layout.strides;
 	const [oStarts, xStarts] = layout.starts;
+	const n = layout.length;
 	for (let r = 0; r < layout.rows; r++) {
-		unaryRow(code, o, oStarts[r], os, xd, xStarts[r], xs, layout.length, p, q);
+		if (fast) fast(o as Float32Array, oStarts[r], os, xd as Float32Array, xStarts[r], xs, n);
+		else unaryRow(code, o, oStarts[r], os, xd, xStarts[r], xs, n, p, q);
 	}
 }
 
@@ -70,21 +92,98 @@ function countOf(view: View): number {
 
 export function binary(op: BinaryOp, a: Operand, b: Operand, out: View, p = 1, q = 0): void {
 	const code = binaryCode(op, out.dtype === float32);
-	const o = dataOf(out);
+
 	if (flatAlike(out, out.shape) && flatOperand(a, out) && flatOperand(b, out)) {
-		const [ad, as, ao] = flatData(a);
-		const [bd, bs, bo] = flatData(b);
-		binaryRow(code, o, out.offset, 1, ad, ao, as, bd, bo, bs, countOf(out), p, q);
+		const [ad, as, ao] = flatData(a, 0);
+		const [bd, bs, bo] = flatData(b, 1);
+		binaryRows(code, dataOf(out), out.offset, 1, ad, ao, as, bd, bo, bs, countOf(out), 1, 0, p, q);
 		return;
 	}
-	const [ad, aStrided] = operandOf(a, out.shape);
-	const [bd, bStrided] = operandOf(b, out.shape);
+
+	const period = typeof b === 'number' ? 0 : repeatPeriod(b, out.shape);
+	if (period > 0 && flatAlike(out, out.shape) && flatOperand(a, out)) {
+		// b repeats along out's leading dims, as a bias added to a batch: one row per repeat.
+		const [ad, as, ao] = flatData(a, 0);
+		const [bd, , bo] = flatData(b, 1);
+		const rows = countOf(out) / period;
+		binaryRows(code, dataOf(out), out.offset, 1, ad, ao, as, bd, bo, 1, period, rows, period, p, q);
+		return;
+	}
+
+	const [ad, aStrided] = operandOf(a, out.shape, 0);
+	const [bd, bStrided] = operandOf(b, out.shape, 1);
 	const layout = rowLayout(out.shape, [out, aStrided, bStrided]);
 	const [os, as, bs] = layout.strides;
 	const [oStarts, aStarts, bStarts] = layout.starts;
+	const o = dataOf(out);
+	const loop = fastBinaryLoop(code, o, ad, bd);
+	const [of, af, bf] = [o, ad, bd] as Float32Array[];
+	const n = layout.length;
 	for (let r = 0; r < layout.rows; r++) {
-		binaryRow(code, o, oStarts[r], os, ad, aStarts[r], as, bd, bStarts[r], bs, layout.length, p, q);
+		const oo = oStarts[r];
+		const ao = aStarts[r];
+		const bo = bStarts[r];
+		if (loop) loop(of, oo, os, af, ao, as, bf, bo, bs, n, p);
+		else binaryRow(code, o, oo, os, ad, ao, as, bd, bo, bs, n, p, q);
 	}
+}
+
+/** Runs `rows` rows of n elements; row r starts `period * r` elements on in out and a. */
+function binaryRows(
+	code: number,
+	o: Data,
+	oo: number,
+	os: number,
+	ad: Data,
+	ao: number,
+	as: number,
+	bd: Data,
+	bo: number,
+	bs: number,
+	n: number,
+	rows: number,
+	period: number,
+	p: number,
+	q: number
+): void {
+	const loop = fastBinaryLoop(code, o, ad, bd);
+	const [of, af, bf] = [o, ad, bd] as Float32Array[];
+	for (let r = 0; r < rows; r++) {
+		const oStart = oo + r * period;
+		const aStart = ao + r * period * as;
+		if (loop) loop(of, oStart, os, af, aStart, as, bf, bo, bs, n, p);
+		else binaryRow(code, o, oStart, os, ad, aStart, as, bd, bo, bs, n, p, q);
+	}
+}
+
+/**
+ * Returns the fast loop for `code` when all three arrays are Float32Arrays, which the fast
+ * loops need. Callers pass the arrays to it as Float32Arrays only when it is defined.
+ */
+function fastBinaryLoop(code: number, o: Data, a: Data, b: Data): BinaryLoop | undefined {
+	const float32Arrays =
+		o instanceof Float32Array && a instanceof Float32Array && b instanceof Float32Array;
+	return float32Arrays ? binaryLoopFloat32(code) : undefined;
+}
+
+/**
+ * Returns how many elements v has when v is contiguous and, without its leading size-1 dims,
+ * equals the trailing dims of `shape`, so that v repeats along the rest of `shape`. Returns 0
+ * for any other v.
+ */
+function repeatPeriod(v: View, shape: readonly number[]): number {
+	if (!isContiguous(v.shape, v.strides)) return 0;
+	let first = 0;
+	while (first < v.shape.length && v.shape[first] === 1) first++;
+	const rank = v.shape.length - first;
+	if (rank === 0 || rank > shape.length) return 0;
+	let period = 1;
+	for (let i = 0; i < rank; i++) {
+		const size = v.shape[first + i];
+		if (size !== shape[shape.length - rank + i]) return 0;
+		period *= size;
+	}
+	return period;
 }
 
 function flatOperand(operand: Operand, out: View): boolean {
@@ -92,15 +191,15 @@ function flatOperand(operand: Operand, out: View): boolean {
 }
 
 /** Data, stride and offset of an operand read as one flat row (stride 0 for a number). */
-function flatData(operand: Operand): [Data, number, number] {
-	if (typeof operand === 'number') return [Float64Array.of(operand), 0, 0];
+function flatData(operand: Operand, position: 0 | 1): [Data, number, number] {
+	if (typeof operand === 'number') return [scalarData(operand, position), 0, 0];
 	return [dataOf(operand), 1, operand.offset];
 }
 
 export function where(cond: View, a: Operand, b: Operand, out: View): void {
 	const cd = dataOf(cond);
-	const [ad, aStrided] = operandOf(a, out.shape);
-	const [bd, bStrided] = operandOf(b, out.shape);
+	const [ad, aStrided] = operandOf(a, out.shape, 0);
+	const [bd, bStrided] = operandOf(b, out.shape, 1);
 	const layout = rowLayout(out.shape, [out, readAs(cond, out.shape), aStrided, bStrided]);
 	const o = dataOf(out);
 	const [os, cs, as, bs] = layout.strides;

@@ -2,6 +2,7 @@
 import { bool, int64, typedArrayFor, type DType, type TypedArray } from '../../dtype';
 import { contiguousStrides, isContiguous, numelOf } from '../../shape';
 import type { Backend, StorageData, View } from '../backend';
+import { allocateZeroed } from './allocator';
 import { binary, copy, dataOf, fill, unary, where } from './elementwise';
 import { gather, indexAdd, indexSelect, scatterAdd } from './indexing';
 import { matmul } from './matmul';
@@ -11,11 +12,11 @@ export const cpuBackend: Backend & { readSync(view: View): TypedArray } = {
 	name: 'cpu',
 
 	allocate(size: number, dtype: DType): StorageData {
-		return typedArrayFor(dtype, size);
+		return allocateZeroed(dtype, size);
 	},
 
 	upload(values: ArrayLike<number>, dtype: DType): StorageData {
-		const data = typedArrayFor(dtype, values.length);
+		const data = allocateZeroed(dtype, values.length);
 		if (dtype === int64) for (let i = 0; i < values.length; i++) data[i] = Math.trunc(values[i]);
 		else if (dtype === bool) for (let i = 0; i < values.length; i++) data[i] = values[i] ? 1 : 0;
 		else data.set(values);

@@ -1,12 +1,19 @@
 /**
- * Batched matrix product on the CPU. `matmulReference` is the obviously correct triple loop;
- * `matmul` is the fast path the backend uses, tested against it. Both accumulate in double
- * and round once when storing.
+ * Batched matrix product on the CPU. `matmulReference` is the obviously correct triple loop,
+ * and the fast paths are tested against it:
+ * - float32 operands go to the WebAssembly SIMD kernel (wasm/gemm.ts), which sums in float32
+ *   in order of k, as PyTorch's float32 CPU matmul sums in float32;
+ * - other dtypes go to `matmulBlocked`, a JS kernel that, like the reference, accumulates in
+ *   double and rounds once when storing. So do float32 operands where WebAssembly SIMD is
+ *   missing or its memory cannot grow to the blocks needed. Their last bits then differ from
+ *   the kernel's, within the same tolerance of PyTorch.
  */
+import { float32 } from '../../dtype';
 import { broadcastStrides } from '../../shape';
 import type { View } from '../backend';
 import { dataOf } from './elementwise';
 import { elementOffsets } from './iterate';
+import { gemmFloat32, type MatrixOperand } from './wasm/gemm';
 
 type Data = ReturnType<typeof dataOf>;
 
@@ -65,14 +72,72 @@ export function matmulReference(a: View, b: View, out: View): void {
 	}
 }
 
+/** Multiplies with the fastest kernel that supports the dtypes and runtime. */
+export function matmul(a: View, b: View, out: View): void {
+	if (a.dtype === float32 && b.dtype === float32 && out.dtype === float32) {
+		if (matmulWasm(a, b, out)) return;
+	}
+	matmulBlocked(a, b, out);
+}
+
+/**
+ * Multiplies float32 views with the WebAssembly SIMD kernel, one matrix per batch entry.
+ * Returns false, having written nothing, where that kernel cannot run. Every entry has the
+ * same sizes and so the same memory needs, so only the first entry can fail.
+ */
+export function matmulWasm(a: View, b: View, out: View): boolean {
+	const { n, k, m, aAt, bAt, outAt } = batchesOf(a, b, out);
+	const [sa0, sa1] = lastTwo(a);
+	const [sb0, sb1] = lastTwo(b);
+	const [so0, so1] = lastTwo(out);
+	const left = operand(a, 0, sa0, sa1);
+	const right = operand(b, 0, sb0, sb1);
+	const product = operand(out, 0, so0, so1);
+	// A batch that shares one right matrix and stacks its left rows evenly, as x @ W.T does for
+	// a 3-D x, is one tall product: this packs the right matrix once.
+	if (stacksRows(aAt, bAt, outAt, n * sa0, n * so0)) {
+		left.offset = aAt[0];
+		right.offset = bAt[0];
+		product.offset = outAt[0];
+		return gemmFloat32(n * outAt.length, k, m, left, right, product);
+	}
+	for (let t = 0; t < outAt.length; t++) {
+		left.offset = aAt[t];
+		right.offset = bAt[t];
+		product.offset = outAt[t];
+		if (!gemmFloat32(n, k, m, left, right, product)) return false;
+	}
+	return true;
+}
+
+function operand(v: View, offset: number, rowStride: number, colStride: number): MatrixOperand {
+	return { data: dataOf(v) as Float32Array, offset, rowStride, colStride };
+}
+
+/** Tells whether entry t of the batch starts t * step elements on, with one right matrix. */
+function stacksRows(
+	aAt: ArrayLike<number>,
+	bAt: ArrayLike<number>,
+	outAt: ArrayLike<number>,
+	aStep: number,
+	outStep: number
+): boolean {
+	if (outAt.length < 2) return false;
+	for (let t = 1; t < outAt.length; t++) {
+		if (bAt[t] !== bAt[0]) return false;
+		if (aAt[t] !== aAt[0] + t * aStep || outAt[t] !== outAt[0] + t * outStep) return false;
+	}
+	return true;
+}
+
 let panel = new Float64Array(1024);
 
 /**
- * Multiplies with the fast path. Each 4-column panel of b is copied into contiguous doubles
- * and reused by every row block, which keeps it in cache, while 4x4 output blocks accumulate
- * in 16 locals. It works on any strides, so transposed operands need no copy of their own.
+ * Multiplies in JS. Each 4-column panel of b is copied into contiguous doubles and reused by
+ * every row block, which keeps it in cache, while 4x4 output blocks accumulate in 16 locals.
+ * It works on any strides, so transposed operands need no copy of their own.
  */
-export function matmul(a: View, b: View, out: View): void {
+export function matmulBlocked(a: View, b: View, out: View): void {
 	const { n, k, m, aAt, bAt, outAt } = batchesOf(a, b, out);
 	const [sa0, sa1] = lastTwo(a);
 	const [sb0, sb1] = lastTwo(b);

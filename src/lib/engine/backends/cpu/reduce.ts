@@ -1,5 +1,6 @@
 /** Reduction CPU kernels. Float sums accumulate in double and round once at the end. */
 import { float32 } from '../../dtype';
+import { isContiguous } from '../../shape';
 import type { ReduceOp, View } from '../backend';
 import { dataOf } from './elementwise';
 import { elementOffsets, rowLayout } from './iterate';
@@ -74,8 +75,65 @@ const INITIAL: Record<ReduceOp, number> = {
 };
 
 export function reduce(op: ReduceOp, x: View, dims: readonly number[], out: View): void {
+	if (!reduceContiguous(op, x, dims, out)) reduceStrided(op, x, dims, out);
+}
+
+/** Picks the fold for op, with float32 squaring for a float32 norm. */
+function foldFor(op: ReduceOp, x: View): RowFold {
+	return op === 'norm2' && x.dtype === float32 ? normFoldFloat32 : FOLDS[op];
+}
+
+/** Turns a folded sum into the op's result: divides a mean, takes a norm's square root. */
+function finish(op: ReduceOp, acc: number, count: number, f32: boolean): number {
+	if (op === 'mean') return (f32 ? Math.fround(acc) : acc) / count;
+	if (op === 'norm2') return Math.sqrt(f32 ? Math.fround(acc) : acc);
+	return acc;
+}
+
+/**
+ * Reduces a contiguous x into a contiguous out when the reduced dims lead (a bias gradient's
+ * sum over the batch) or trail (a mean over everything) x's dims, with one fold per output
+ * and no layout plan. Each fold visits the elements in the same order as `reduceStrided`, so
+ * the results are the same bits. Returns false, having written nothing, for other cases.
+ */
+export function reduceContiguous(
+	op: ReduceOp,
+	x: View,
+	dims: readonly number[],
+	out: View
+): boolean {
+	if (!isContiguous(x.shape, x.strides) || !isContiguous(out.shape, out.strides)) return false;
+	const rank = x.shape.length;
+	let leading = true;
+	let trailing = true;
+	for (let i = 0; i < dims.length; i++) {
+		if (dims[i] !== i) leading = false;
+		if (dims[i] !== rank - dims.length + i) trailing = false;
+	}
+	if (!leading && !trailing) return false;
+
+	let count = 1;
+	for (const d of dims) count *= x.shape[d];
+	let outputs = 1;
+	for (let d = 0; d < rank; d++) if (!dims.includes(d)) outputs *= x.shape[d];
+	const fold = foldFor(op, x);
 	const f32 = x.dtype === float32;
-	const fold = op === 'norm2' && f32 ? normFoldFloat32 : FOLDS[op];
+	const xd = dataOf(x);
+	const o = dataOf(out);
+	// Leading dims: output j folds x[j], x[j + outputs], ...; trailing: output i folds a run.
+	const start = leading ? 1 : count;
+	const step = leading ? outputs : 1;
+	for (let i = 0; i < outputs; i++) {
+		const acc = fold(xd, x.offset + i * start, step, count, INITIAL[op]);
+		o[out.offset + i] = finish(op, acc, count, f32);
+	}
+	return true;
+}
+
+/** Reduces any strided x, planning the reduced dims as rows (see iterate.ts). */
+export function reduceStrided(op: ReduceOp, x: View, dims: readonly number[], out: View): void {
+	const f32 = x.dtype === float32;
+	const fold = foldFor(op, x);
 	const split = splitDims(x, dims);
 	const outAt = elementOffsets(split.keptShape, keptStrides(out, split.kept), out.offset);
 	const xAt = elementOffsets(split.keptShape, split.keptStrides, x.offset);
@@ -90,9 +148,7 @@ export function reduce(op: ReduceOp, x: View, dims: readonly number[], out: View
 		let acc = INITIAL[op];
 		for (let r = 0; r < inner.rows; r++)
 			acc = fold(xd, xAt[i] + innerStarts[r], s, inner.length, acc);
-		if (op === 'mean') acc = (f32 ? Math.fround(acc) : acc) / count;
-		else if (op === 'norm2') acc = Math.sqrt(f32 ? Math.fround(acc) : acc);
-		o[outAt[i]] = acc;
+		o[outAt[i]] = finish(op, acc, count, f32);
 	}
 }
 
