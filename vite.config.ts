@@ -6,7 +6,10 @@ export default defineConfig({
 	plugins: [sveltekit(), cellTypes()],
 	server: { host: '127.0.0.1' },
 	preview: { host: '127.0.0.1' },
-	worker: { format: 'es' },
+	// Workers are classic scripts: the notebook worker is loaded with importScripts from a data: URL
+	// worker (see createIsolatedWorker in src/lib/worker/client.ts), and classic workers cannot
+	// split code, so each worker bundle is self-contained.
+	worker: { format: 'iife' },
 	test: {
 		include: ['tests/unit/**/*.test.ts'],
 		environment: 'node',

@@ -23,6 +23,7 @@ const steps = [
 	['types', ['sh', '-c', 'svelte-kit sync && svelte-check --tsconfig ./tsconfig.json']],
 	['unit', ['vitest', 'run']],
 	['build', ['vite', 'build']],
+	['sizes', ['node', 'scripts/route-sizes.js']],
 	['browser', ['playwright', 'test']]
 ];
 

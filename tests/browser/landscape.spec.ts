@@ -9,6 +9,7 @@ interface LandscapeValues {
 	y: number[];
 	z: (number | string)[][];
 	path: [number, number][];
+	paths?: { label: string; points: [number, number][] }[];
 }
 
 function landscapeIn(page: Page, cell: string): Locator {
@@ -106,20 +107,41 @@ test('linear-regression chart shows w, b and the loss on hover', async ({ page }
 	await expect(tooltip).toContainText(/^\(-?[\d.]+, -?[\d.]+\): loss [\d.]+/);
 });
 
-test('batch-vs-sgd draws both paths on the same surface', async ({ page }) => {
+test('batch-vs-sgd draws both runs as labelled paths on one surface', async ({ page }) => {
 	await page.goto('/?example=batch-vs-sgd&backend=cpu');
-	for (const cell of ['batch', 'sgd']) {
-		await expect(page.locator(`[data-cell-id="${cell}"]`)).toHaveAttribute('data-state', 'done', {
-			timeout: RUN_TIMEOUT
-		});
+	await expect(page.locator('[data-cell-id="surface"]')).toHaveAttribute('data-state', 'done', {
+		timeout: RUN_TIMEOUT
+	});
+	const chart = landscapeIn(page, 'surface');
+	const values = await readValues(chart);
+	const [batch, sgd] = values.paths ?? [];
+	expect(values.paths?.map((p) => p.label)).toEqual(['batch', 'stochastic']);
+	expect(batch.points.length).toBeGreaterThan(1);
+	expect(sgd.points).toHaveLength(batch.points.length);
+	expect(sgd.points[0]).toEqual(batch.points[0]);
+	expect(sgd.points.at(-1)).not.toEqual(batch.points.at(-1));
+
+	await expect(chart.locator('.named-path')).toHaveCount(2);
+	await expect(chart.locator('.legend-label')).toHaveText(['batch', 'stochastic']);
+});
+
+test('linear-regression writes level values on the contours', async ({ page }) => {
+	await openExample(page);
+	const chart = landscapeIn(page, 'descent');
+	const labels = chart.locator('.contour-label');
+	expect(await labels.count()).toBeGreaterThan(0);
+
+	const z = (await readValues(chart)).z.flat().filter((v): v is number => typeof v === 'number');
+	for (const text of await labels.allTextContents()) {
+		const value = Number(text);
+		expect(Number.isFinite(value), `label "${text}"`).toBe(true);
+		expect(value).toBeGreaterThanOrEqual(Math.min(...z));
+		expect(value).toBeLessThanOrEqual(Math.max(...z));
 	}
-	const batch = await readValues(landscapeIn(page, 'batch'));
-	const sgd = await readValues(landscapeIn(page, 'sgd'));
-	expect(sgd.z).toEqual(batch.z);
-	expect(batch.path.length).toBeGreaterThan(1);
-	expect(sgd.path).toHaveLength(batch.path.length);
-	expect(sgd.path[0]).toEqual(batch.path[0]);
-	expect(sgd.path.at(-1)).not.toEqual(batch.path.at(-1));
+	const attributes = await chart
+		.locator('svg *')
+		.evaluateAll((nodes) => nodes.flatMap((n) => [...n.attributes].map((a) => a.value)));
+	expect(attributes.filter((v) => /NaN/.test(v))).toEqual([]);
 });
 
 test('loss-landscape redraws when the span slider moves', async ({ page }) => {

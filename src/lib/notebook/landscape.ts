@@ -56,8 +56,10 @@ export interface Landscape {
 	/**
 	 * Adds the model's current parameters to the path, projected onto the plane (in 1-D, the
 	 * point's coordinate and its loss), and redraws the chart. Await it inside a training loop.
+	 * With a `label`, the point goes to the path of that name in `chart.paths`, which is drawn in
+	 * its own colour with a legend; without one it goes to `chart.path`.
 	 */
-	record(): Promise<void>;
+	record(label?: string): Promise<void>;
 }
 
 /** Stacked parameters one group of grid points may hold (16 MiB of float32). */
@@ -116,7 +118,7 @@ export async function lossLandscape(
 		ylabel: settings.dims === 2 ? plane.labels[1] : 'loss',
 		logScale: settings.log
 	};
-	hooks.emit({ ...chart, path: [...path] });
+	hooks.emit(copyChart(chart));
 	return {
 		chart,
 		directions: plane.directions,
@@ -244,12 +246,17 @@ function recorder(
 	dims: 1 | 2,
 	chart: LandscapeChart,
 	hooks: LandscapeHooks
-): () => Promise<void> {
+): (label?: string) => Promise<void> {
 	const { torch, plane, params } = grid;
 	const emitter = throttledEmitter(chart, hooks);
 	let queue: Promise<void> = Promise.resolve();
 
-	return () => {
+	return (label) => {
+		if (label !== undefined && typeof label !== 'string') {
+			throw new TypeError(
+				`record: label must be a string, got ${typeof label}. Pass a name such as 'sgd'.`
+			);
+		}
 		const values = torch.no_grad(() => {
 			const products = projectionProducts(torch, [params], plane);
 			if (dims === 2) return products;
@@ -266,7 +273,7 @@ function recorder(
 			const data = Array.from(await values.array(), Number);
 			const products = dims === 2 ? data : data.slice(1);
 			const [[a, b]] = solveCoordinates(products, plane);
-			chart.path.push(dims === 2 ? [a, b] : [a, data[0]]);
+			pathOf(chart, label).push(dims === 2 ? [a, b] : [a, data[0]]);
 			emitter();
 		});
 		queue = done.catch(() => {});
@@ -287,13 +294,32 @@ function throttledEmitter(chart: LandscapeChart, hooks: LandscapeHooks): () => v
 	const send = () => {
 		trailing = null;
 		lastEmit = performance.now();
-		if (!disposed) hooks.emit({ ...chart, path: [...chart.path] });
+		if (!disposed) hooks.emit(copyChart(chart));
 	};
 	return () => {
 		const wait = lastEmit + MIN_EMIT_INTERVAL_MS - performance.now();
 		if (wait <= 0) send();
 		else trailing ??= setTimeout(send, wait);
 	};
+}
+
+/** Returns the points of the path named `label`, creating it; no label means `chart.path`. */
+function pathOf(chart: LandscapeChart, label: string | undefined): [number, number][] {
+	if (label === undefined) return chart.path;
+	chart.paths ??= [];
+	let named = chart.paths.find((p) => p.label === label);
+	if (!named) {
+		named = { label, points: [] };
+		chart.paths.push(named);
+	}
+	return named.points;
+}
+
+/** Copies the growing path lists, so a sent chart does not change when record() adds a point. */
+function copyChart(chart: LandscapeChart): LandscapeChart {
+	const copy: LandscapeChart = { ...chart, path: [...chart.path] };
+	if (chart.paths) copy.paths = chart.paths.map((p) => ({ label: p.label, points: [...p.points] }));
+	return copy;
 }
 
 /**

@@ -15,6 +15,9 @@ export const MAX_FRAGMENT_LENGTH = 2_000_000;
 /** Inflated size cap, so a small crafted link cannot expand into gigabytes (a zip bomb). */
 export const MAX_NOTEBOOK_BYTES = 8_000_000;
 
+/** Bytes of compressed input per inflate step; each step emits at most about 1 MB. */
+const INFLATE_SLICE = 1024;
+
 export type DecodeResult =
 	| { ok: true; notebook: NotebookDocument }
 	| { ok: false; message: string; recovered: CellSource[] };
@@ -46,7 +49,12 @@ export function decodeNotebook(payload: string): DecodeResult {
 	const bytes = fromBase64Url(match[2]);
 	if (!bytes) return damaged('the link contains characters that are not base64url');
 
-	const { text, complete } = inflateBounded(bytes);
+	const { text, complete, tooLarge } = inflateBounded(bytes);
+	if (tooLarge) {
+		return damaged(
+			`the notebook inside the link inflates to more than ${MAX_NOTEBOOK_BYTES} bytes`
+		);
+	}
 	if (complete) {
 		try {
 			return { ok: true, notebook: validateNotebook(JSON.parse(text)) };
@@ -65,8 +73,15 @@ function damaged(reason: string, partialText = ''): DecodeResult {
 	return { ok: false, message: `This share link is damaged: ${reason}.${tail}`, recovered };
 }
 
-/** Inflates at most MAX_NOTEBOOK_BYTES; `complete` is false for truncated or corrupt input. */
-function inflateBounded(bytes: Uint8Array): { text: string; complete: boolean } {
+/**
+ * Inflates at most MAX_NOTEBOOK_BYTES; `complete` is false for truncated or corrupt input, and
+ * `tooLarge` is true when the output passed the cap.
+ */
+function inflateBounded(bytes: Uint8Array): {
+	text: string;
+	complete: boolean;
+	tooLarge: boolean;
+} {
 	const chunks: Uint8Array[] = [];
 	let size = 0;
 	let complete = false;
@@ -77,14 +92,19 @@ function inflateBounded(bytes: Uint8Array): { text: string; complete: boolean } 
 	});
 
 	// Pushing the data as non-final first makes fflate emit everything it can decode, so a
-	// truncated link still yields its leading cells before the final push fails.
+	// truncated link still yields its leading cells before the final push fails. The input goes
+	// in small slices and stops at the cap: deflate expands up to about 1000 times, so one push
+	// of a whole crafted link could allocate gigabytes before the cap is checked.
 	try {
-		inflater.push(bytes, false);
-		inflater.push(new Uint8Array(0), true);
+		for (let at = 0; at < bytes.length && size <= MAX_NOTEBOOK_BYTES; at += INFLATE_SLICE) {
+			inflater.push(bytes.subarray(at, at + INFLATE_SLICE), false);
+		}
+		if (size <= MAX_NOTEBOOK_BYTES) inflater.push(new Uint8Array(0), true);
 	} catch {
 		complete = false;
 	}
-	if (size > MAX_NOTEBOOK_BYTES) complete = false;
+	const tooLarge = size > MAX_NOTEBOOK_BYTES;
+	if (tooLarge) complete = false;
 
 	const joined = new Uint8Array(Math.min(size, MAX_NOTEBOOK_BYTES));
 	let offset = 0;
@@ -92,7 +112,7 @@ function inflateBounded(bytes: Uint8Array): { text: string; complete: boolean } 
 		joined.set(chunk.subarray(0, joined.length - offset), offset);
 		offset += chunk.length;
 	}
-	return { text: strFromU8(joined), complete };
+	return { text: strFromU8(joined), complete, tooLarge };
 }
 
 /** Finds every complete `{"id": ..., "code": ...}` cell in a possibly cut-off JSON text. */
@@ -100,7 +120,12 @@ function recoverCells(text: string): CellSource[] {
 	const cells: CellSource[] = [];
 	const pattern = /\{"id":("(?:[^"\\]|\\.)*"),"code":("(?:[^"\\]|\\.)*")\}/g;
 	for (const match of text.matchAll(pattern)) {
-		cells.push({ id: JSON.parse(match[1]), code: JSON.parse(match[2]) });
+		// Corrupted bytes can leave an invalid escape such as \q inside a string: skip that cell.
+		try {
+			cells.push({ id: JSON.parse(match[1]), code: JSON.parse(match[2]) });
+		} catch {
+			continue;
+		}
 	}
 	return cells;
 }

@@ -5,7 +5,7 @@
  * at x[i], drawn as a curve, and each path entry is an (x, loss) pair.
  */
 
-import { contours, line, ticks as d3Ticks } from 'd3';
+import { contours, format, line, ticks as d3Ticks } from 'd3';
 import type { ChartSpec } from '../worker/api';
 import {
 	autoscale,
@@ -30,6 +30,22 @@ export interface PathPoint {
 	title: string;
 }
 
+/** A path recorded under a label, drawn in its own colour. */
+export interface NamedPath {
+	label: string;
+	color: string;
+	points: PathPoint[];
+	line: string | null;
+}
+
+/** A level value written on its contour line, centred on (x, y). */
+export interface ContourLabel {
+	x: number;
+	y: number;
+	value: number;
+	text: string;
+}
+
 export interface LandscapeModel {
 	mode: '1d' | '2d';
 	width: number;
@@ -51,6 +67,12 @@ export interface LandscapeModel {
 	clipped: DrawnPoint[];
 	path: PathPoint[];
 	pathLine: string | null;
+	/** The labelled paths of `spec.paths`, in order. */
+	paths: NamedPath[];
+	/** 2-D: level values written along a few contour lines, as matplotlib's clabel. */
+	contourLabels: ContourLabel[];
+	/** One entry per drawn path when `spec.paths` has any; empty otherwise. */
+	legend: { label: string; color: string }[];
 	colorBar: { box: Box; stops: { offset: number; color: string }[]; ticks: Tick[] } | null;
 	targets: HitTarget[];
 }
@@ -107,9 +129,20 @@ function layout2d(spec: LandscapeSpec, ys: number[], z: number[][], width: numbe
 		.thresholds(thresholds)(flat)
 		.map((c) => ({ d: multiPolygonPath(c.coordinates, toX, toY), fill: valueColor(c.value) }));
 
+	const inner = thresholds.filter((t) => t > lo && t < hi);
+	const levelLines = contours().size([spec.x.length, ys.length]).thresholds(pickLabelLevels(inner))(
+		flat
+	);
+	const grid = { size: [spec.x.length, ys.length] as [number, number], toX, toY };
+	const legend = legendEntries(spec, namedPaths(spec, x, y));
+	const contourLabels = placeContourLabels(levelLines, grid, box, log, legendBox(box, legend));
+
 	const targets = gridTargets(spec.x, ys, z, x, y);
-	const path = pathPoints(spec, x, y);
-	targets.push(...path.map((p) => ({ x: p.x, y: p.y, text: p.title })));
+	const path = pathPoints(spec.path, 'path', x, y);
+	const paths = namedPaths(spec, x, y);
+	for (const p of [...path, ...paths.flatMap((named) => named.points)]) {
+		targets.push({ x: p.x, y: p.y, text: p.title });
+	}
 
 	return {
 		mode: '2d',
@@ -128,6 +161,9 @@ function layout2d(spec: LandscapeSpec, ys: number[], z: number[][], width: numbe
 		clipped: [],
 		path,
 		pathLine: pathLine(path),
+		paths,
+		contourLabels,
+		legend: legendEntries(spec, paths),
 		colorBar: colorBarModel(box, [lo, hi], log, valueColor),
 		targets
 	};
@@ -138,8 +174,9 @@ function layout1d(spec: LandscapeSpec, width: number): LandscapeModel {
 	const box: Box = { left: 64, top: 12, width: Math.max(60, width - 84), height: height - 58 };
 	const z = spec.z as number[];
 	const yType = spec.logScale ? 'log' : 'linear';
-	const xValues = [...spec.x, ...spec.path.map((p) => p[0])];
-	const yValues = [...z, ...spec.path.map((p) => p[1])];
+	const pathValues = [...spec.path, ...(spec.paths ?? []).flatMap((p) => p.points)];
+	const xValues = [...spec.x, ...pathValues.map((p) => p[0])];
+	const yValues = [...z, ...pathValues.map((p) => p[1])];
 	const x = axisScale('linear', autoscale(dataLimits(xValues, 'linear'), 'linear'), [
 		box.left,
 		box.left + box.width
@@ -160,8 +197,13 @@ function layout1d(spec: LandscapeSpec, width: number): LandscapeModel {
 		.x((p) => p.x)
 		.y((p) => p.y)(placed);
 	const clipped = placed.filter((p) => p.state !== 'ok');
-	const path = pathPoints(spec, x, y);
-	const targets: HitTarget[] = [...placed, ...path].map((p) => ({ x: p.x, y: p.y, text: p.title }));
+	const path = pathPoints(spec.path, 'path', x, y);
+	const paths = namedPaths(spec, x, y);
+	const targets: HitTarget[] = [...placed, ...path, ...paths.flatMap((p) => p.points)].map((p) => ({
+		x: p.x,
+		y: p.y,
+		text: p.title
+	}));
 
 	return {
 		mode: '1d',
@@ -180,6 +222,9 @@ function layout1d(spec: LandscapeSpec, width: number): LandscapeModel {
 		clipped,
 		path,
 		pathLine: pathLine(path),
+		paths,
+		contourLabels: [],
+		legend: legendEntries(spec, paths),
 		colorBar: null,
 		targets
 	};
@@ -252,12 +297,46 @@ function gridTargets(
 	return targets;
 }
 
-function pathPoints(spec: LandscapeSpec, x: AxisScale, y: AxisScale): PathPoint[] {
-	return spec.path.map(([a, b], k) => ({
-		x: x.place(a).pos,
-		y: y.place(b).pos,
-		title: `path step ${k}: (${formatExact(a)}, ${formatExact(b)})`
-	}));
+/** Places a path's points; points the scales cannot place are skipped, as d3 skips NaN. */
+function pathPoints(
+	points: [number, number][],
+	label: string,
+	x: AxisScale,
+	y: AxisScale
+): PathPoint[] {
+	return points.flatMap(([a, b], k) => {
+		const px = x.place(a).pos;
+		const py = y.place(b).pos;
+		if (!Number.isFinite(px) || !Number.isFinite(py)) return [];
+		return [{ x: px, y: py, title: `${label} step ${k}: (${formatExact(a)}, ${formatExact(b)})` }];
+	});
+}
+
+/** Colours of labelled paths, chosen to stand out from viridis fills and from each other. */
+const PATH_COLORS = ['#ff7f0e', '#e377c2', '#17becf', '#d62728', '#f7f7f7', '#8c564b'];
+
+function namedPaths(spec: LandscapeSpec, x: AxisScale, y: AxisScale): NamedPath[] {
+	return (spec.paths ?? []).map((p, i) => {
+		const points = pathPoints(p.points, p.label, x, y);
+		const color = PATH_COLORS[i % PATH_COLORS.length];
+		return { label: p.label, color, points, line: pathLine(points) };
+	});
+}
+
+/** The legend's box in the plot's top-right corner: 11px text, about 6.5px a character. */
+export function legendBox(box: Box, legend: { label: string }[]): Box | null {
+	if (legend.length === 0) return null;
+	const width = 36 + 6.5 * Math.max(...legend.map((entry) => entry.label.length));
+	const left = box.left + box.width - width - 6;
+	return { left, top: box.top + 6, width, height: legend.length * 16 + 6 };
+}
+
+/** Lists the legend: the unlabelled path (when it has points) and then each labelled one. */
+function legendEntries(spec: LandscapeSpec, paths: NamedPath[]) {
+	if (paths.length === 0) return [];
+	const entries = paths.map((p) => ({ label: p.label, color: p.color }));
+	if (spec.path.length > 0) entries.unshift({ label: 'path', color: 'var(--gp-path)' });
+	return entries;
 }
 
 function pathLine(path: PathPoint[]): string | null {
@@ -265,6 +344,115 @@ function pathLine(path: PathPoint[]): string | null {
 	return line<PathPoint>()
 		.x((p) => p.x)
 		.y((p) => p.y)(path);
+}
+
+/** How many level lines get labels, and how many labels each line gets at most. */
+const MAX_LABELLED_LEVELS = 5;
+const LABELS_PER_LEVEL = 3;
+/** Label box size in pixels, for the 10px tabular digits the component draws. */
+const LABEL_CHAR_WIDTH = 6.2;
+const LABEL_HEIGHT = 12;
+/** Labels of one level stay this far apart (in pixels), so they spread along the line. */
+const SAME_LEVEL_DISTANCE = 90;
+const formatLevel = format('.3~g');
+
+/** Keeps every k-th level so that at most MAX_LABELLED_LEVELS spread over the range. */
+function pickLabelLevels(levels: number[]): number[] {
+	if (levels.length <= MAX_LABELLED_LEVELS) return levels;
+	const stride = Math.ceil(levels.length / MAX_LABELLED_LEVELS);
+	const first = Math.floor((levels.length - 1 - stride * (MAX_LABELLED_LEVELS - 1)) / 2);
+	return levels.filter(
+		(_, i) => i >= Math.max(0, first) && (i - Math.max(0, first)) % stride === 0
+	);
+}
+
+interface GridMap {
+	size: [number, number];
+	toX: (u: number) => number;
+	toY: (v: number) => number;
+}
+
+/**
+ * Places level values on their contour lines, as matplotlib's clabel: for each level, candidate
+ * points spread along the line are tried in turn, and a label is kept when its box lies inside
+ * the plot and clears every label already placed. On a log colour scale the levels are log10 of
+ * the loss, so the labels show 10 ** level.
+ */
+function placeContourLabels(
+	levels: { value: number; coordinates: number[][][][] }[],
+	grid: GridMap,
+	box: Box,
+	log: boolean,
+	obstacle: Box | null
+): ContourLabel[] {
+	// The obstacle (the legend) takes part as a placed label of no level.
+	const placed: (Box & { level: number })[] = obstacle ? [{ ...obstacle, level: NaN }] : [];
+	const labels: ContourLabel[] = [];
+	for (const level of levels) {
+		const value = log ? 10 ** level.value : level.value;
+		const text = formatLevel(value);
+		const width = text.length * LABEL_CHAR_WIDTH + 4;
+		let count = 0;
+		for (const [x, y] of spreadOrder(levelLinePoints(level.coordinates, grid))) {
+			if (count === LABELS_PER_LEVEL) break;
+			const rect = { left: x - width / 2, top: y - LABEL_HEIGHT / 2, width, height: LABEL_HEIGHT };
+			if (!contains(box, rect) || placed.some((other) => collides(other, rect, level.value))) {
+				continue;
+			}
+			placed.push({ ...rect, level: level.value });
+			labels.push({ x, y, value, text });
+			count++;
+		}
+	}
+	return labels;
+}
+
+/** Pixel points of a level line, without the parts that run along the grid's border. */
+function levelLinePoints(polygons: number[][][][], grid: GridMap): [number, number][] {
+	const [n, m] = grid.size;
+	const onBorder = (u: number, v: number) => u <= 0.5 || u >= n - 0.5 || v <= 0.5 || v >= m - 0.5;
+	return polygons
+		.flat()
+		.flat()
+		.filter(([u, v]) => !onBorder(u, v))
+		.map(([u, v]) => [grid.toX(u), grid.toY(v)] as [number, number])
+		.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+}
+
+/** Orders points as 1/2, 1/4, 3/4, 1/8, … of the way along, so early picks are far apart. */
+function spreadOrder<T>(points: T[]): T[] {
+	const order: T[] = [];
+	const seen = new Set<number>();
+	for (let denominator = 2; denominator <= 64 && seen.size < points.length; denominator *= 2) {
+		for (let k = 1; k < denominator; k += 2) {
+			const i = Math.floor((k / denominator) * points.length);
+			if (!seen.has(i)) {
+				seen.add(i);
+				order.push(points[i]);
+			}
+		}
+	}
+	return order;
+}
+
+function contains(outer: Box, inner: Box): boolean {
+	return (
+		inner.left >= outer.left + 2 &&
+		inner.top >= outer.top + 2 &&
+		inner.left + inner.width <= outer.left + outer.width - 2 &&
+		inner.top + inner.height <= outer.top + outer.height - 2
+	);
+}
+
+/** Whether a label box comes too close to a placed one: 3px for other levels, more for its own. */
+function collides(other: Box & { level: number }, rect: Box, level: number): boolean {
+	const gap = other.level === level ? SAME_LEVEL_DISTANCE : 3;
+	return (
+		rect.left < other.left + other.width + gap &&
+		other.left < rect.left + rect.width + gap &&
+		rect.top < other.top + other.height + gap &&
+		other.top < rect.top + rect.height + gap
+	);
 }
 
 /** Lays out the colour bar beside the plot. On a log scale its values are log10 of the loss. */
@@ -295,16 +483,21 @@ function colorBarModel(
 	return { box: barBox, stops, ticks: ticks.map((t) => ({ ...t, pos: bar.scale(t.value) })) };
 }
 
-/** Builds `data-values`: x, y, z and path in 2-D, and x, flat z and path in 1-D. */
+/**
+ * Builds `data-values`: x, y, z and path in 2-D, and x, flat z and path in 1-D, with `paths`
+ * added when the spec has labelled paths.
+ */
 export function landscapeDataValues(spec: LandscapeSpec) {
-	if (!spec.y) return { x: spec.x, z: spec.z, path: spec.path };
-	return { x: spec.x, y: spec.y, z: spec.z, path: spec.path };
+	const paths = spec.paths ? { paths: spec.paths } : {};
+	if (!spec.y) return { x: spec.x, z: spec.z, path: spec.path, ...paths };
+	return { x: spec.x, y: spec.y, z: spec.z, path: spec.path, ...paths };
 }
 
 export function describeLandscape(spec: LandscapeSpec): string {
 	let scale = '';
 	if (spec.logScale) scale = spec.y ? ', log colour scale' : ', log loss axis';
-	const path = spec.path.length ? `, with an optimiser path of ${spec.path.length} points` : '';
+	let path = spec.path.length ? `, with an optimiser path of ${spec.path.length} points` : '';
+	if (spec.paths?.length) path += `, with paths ${spec.paths.map((p) => p.label).join(', ')}`;
 	if (!spec.y) return `Loss along one direction: ${spec.x.length} points${scale}${path}`;
 	return `Loss landscape, filled contours over ${spec.x.length} by ${spec.y.length} points${scale}${path}`;
 }

@@ -131,6 +131,8 @@ export type ChartSpec =
 			y?: number[];
 			z: number[] | number[][];
 			path: [number, number][];
+			/** Labelled paths drawn in their own colours with a legend, as `record(label)` fills them. */
+			paths?: { label: string; points: [number, number][] }[];
 			xlabel?: string;
 			ylabel?: string;
 			logScale?: boolean;
@@ -164,6 +166,12 @@ export interface RestartOptions {
 	stopped?: Record<CellId, string>;
 	/** Run counts to continue from, so `data-run-count` never goes back. */
 	runCounts?: Record<CellId, number>;
+}
+
+/** Options of one `runCell` call. */
+export interface RunOptions {
+	/** Turn on `torch.autograd.set_detect_anomaly` for this cell's run only. */
+	detect_anomaly?: boolean;
 }
 
 /**

@@ -14,9 +14,12 @@ import type {
 	CellSource,
 	CellState,
 	NotebookWorkerApi,
+	RunOptions,
 	WorkerEvent
 } from './api';
 import { inputKey } from '../notebook/inputs';
+import { workerEventError } from './validate-event';
+import workerScriptUrl from './worker.ts?worker&url';
 
 /** The worker interface the client uses. Tests pass an in-process stand-in. */
 export interface WorkerLike extends Comlink.Endpoint {
@@ -82,7 +85,7 @@ export class NotebookClient {
 	constructor(private readonly options: NotebookClientOptions) {
 		this.backend = options.backend;
 		this.budgetMs = options.budgetMs ?? DEFAULT_BUDGET_MS;
-		this.createWorker = options.createWorker ?? createModuleWorker;
+		this.createWorker = options.createWorker ?? createIsolatedWorker;
 		this.session = this.start(false);
 	}
 
@@ -120,9 +123,9 @@ export class NotebookClient {
 		return this.call((api) => api.deleteCell(id));
 	}
 
-	runCell(id: CellId): Promise<void> {
+	runCell(id: CellId, options?: RunOptions): Promise<void> {
 		this.stopped.delete(id);
-		return this.call((api) => api.runCell(id));
+		return this.call((api) => api.runCell(id, options));
 	}
 
 	setInput(cell: CellId, label: string, value: unknown): Promise<void> {
@@ -161,7 +164,7 @@ export class NotebookClient {
 		terminated.catch(() => {});
 
 		let alive = true;
-		const onEvent = Comlink.proxy((event: WorkerEvent) => {
+		const onEvent = Comlink.proxy((event: unknown) => {
 			if (alive) this.receive(event);
 		});
 		const session: Session = {
@@ -216,7 +219,11 @@ export class NotebookClient {
 		return Promise.race([result, session.terminated]);
 	}
 
-	private receive(event: WorkerEvent): void {
+	private receive(raw: unknown): void {
+		const problem = workerEventError(raw);
+		if (problem !== null) return this.rejectEvent(raw, problem);
+
+		const event = raw as WorkerEvent;
 		if (event.type === 'heartbeat') {
 			this.lastHeartbeat = performance.now();
 			return;
@@ -229,6 +236,21 @@ export class NotebookClient {
 			}
 		}
 		this.options.onEvent(event);
+	}
+
+	/**
+	 * Drops an event that failed validation. The cell it names, when it names a known one, shows
+	 * the problem as an error, so a cell whose output cannot be trusted does not look fine.
+	 */
+	private rejectEvent(raw: unknown, problem: string): void {
+		const type = isRecord(raw) && typeof raw.type === 'string' ? raw.type : 'unknown';
+		const message = `notebook worker: dropped an invalid "${type}" event (${problem}).`;
+		console.warn(message);
+
+		const cell = isRecord(raw) ? raw.cell : undefined;
+		if (typeof cell === 'string' && this.cells.some((known) => known.id === cell)) {
+			this.options.onEvent({ type: 'error', cell, error: { cell, kind: 'runtime', message } });
+		}
 	}
 
 	private runningCells(): CellId[] {
@@ -302,9 +324,24 @@ export class NotebookClient {
 	}
 }
 
-// TODO: user code runs in a module worker from the app's origin, so a shared link's code can
-// reach the app's IndexedDB and fetch its origin. A classic worker started from a data: URL has
-// an opaque origin (in Chromium it still gets WebGPU and can importScripts the runtime bundle).
-function createModuleWorker(): WorkerLike {
-	return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+/**
+ * Starts the notebook worker where user code cannot reach the app. A classic worker started from
+ * a `data:` URL has an opaque origin, so the cells it runs cannot open the app's IndexedDB or
+ * localStorage, send the app's cookies with fetch, or touch the page. It stays a secure
+ * context, so WebGPU works (checked in Chromium 156). It loads the runtime, built as a classic
+ * script bundle, with importScripts: classic scripts load across origins without CORS.
+ *
+ * The dev server serves the worker only as an ES module, which importScripts cannot load, so
+ * `vite dev` runs it as a same-origin module worker, without this isolation.
+ */
+function createIsolatedWorker(): WorkerLike {
+	const runtime = new URL(workerScriptUrl, location.href).href;
+	if (import.meta.env.DEV) return new Worker(runtime, { type: 'module' });
+
+	const bootstrap = `importScripts(${JSON.stringify(runtime)});`;
+	return new Worker(`data:text/javascript,${encodeURIComponent(bootstrap)}`);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+	return typeof value === 'object' && value !== null;
 }

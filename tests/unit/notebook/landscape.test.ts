@@ -369,6 +369,56 @@ describe('lossLandscape two-parameter surface', () => {
 		expect(Math.abs(chart.y![best.j] - solution.b)).toBeLessThanOrEqual(step);
 	});
 
+	test('record(label) writes a named path and leaves path alone', async () => {
+		const { x, y } = lineData();
+		const model = new nn.Linear(1, 1);
+		const emitted: LandscapeChart[] = [];
+		const landscape = await compute(
+			model,
+			(m) => F.mse_loss(m(x), y),
+			{ span: 3, resolution: 5 },
+			{ emit: (chart) => void emitted.push(chart as LandscapeChart) }
+		);
+		expect(emitted[0].paths).toBeUndefined();
+
+		const moveTo = (w: number, b: number) =>
+			torch.no_grad(() => {
+				model.weight.fill_(w);
+				model.bias!.fill_(b);
+			});
+		moveTo(0.5, -0.25);
+		await landscape.record('first');
+		moveTo(1, 1);
+		await landscape.record('second');
+		moveTo(-1, 0.75);
+		await landscape.record('first');
+		await landscape.record();
+
+		const paths = landscape.chart.paths!;
+		expect(paths.map((p) => p.label)).toEqual(['first', 'second']);
+		expect(paths[0].points).toHaveLength(2);
+		expect(paths[1].points).toHaveLength(1);
+		expectClose(paths[0].points[1][0], -1, 1e-6, 'first w');
+		expectClose(paths[0].points[1][1], 0.75, 1e-6, 'first b');
+		expectClose(paths[1].points[0][0], 1, 1e-6, 'second w');
+		expect(landscape.chart.path).toHaveLength(1);
+
+		// A sent chart is a copy: later points do not change what was already emitted.
+		await new Promise((resolve) => setTimeout(resolve, 40));
+		const last = emitted.at(-1)!;
+		expect(last.paths!.map((p) => p.points.length)).toEqual([2, 1]);
+		expect(last.paths).not.toBe(landscape.chart.paths);
+	});
+
+	test('record(label) rejects a label that is not a string', async () => {
+		const { x, y } = lineData();
+		const landscape = await compute(new nn.Linear(1, 1), (m) => F.mse_loss(m(x), y), {
+			resolution: 3
+		});
+		const record = landscape.record as (label: unknown) => Promise<void>;
+		expect(() => record(3)).toThrow(/label must be a string, got number/);
+	});
+
 	test('record() puts the parameter values on the path', async () => {
 		const { x, y } = lineData();
 		const model = new nn.Linear(1, 1);
@@ -669,6 +719,28 @@ describe('example notebooks', () => {
 			}
 		}
 	);
+
+	test('batch-vs-sgd draws both runs as labelled paths on one chart', async () => {
+		const doc = loadExample('batch-vs-sgd');
+		const data = doc.cells.find((c) => c.id === 'data')!.code;
+		const steps = Number(/const steps = (\d+);/.exec(data)![1]);
+		const nb = createNotebook({ torch });
+		await nb.load(Object.fromEntries(doc.cells.map((c) => [c.id, c.code])), doc.inputs);
+		await new Promise((resolve) => setTimeout(resolve, 50));
+
+		expect(nb.ofCell('batch', 'chart')).toHaveLength(0);
+		expect(nb.ofCell('sgd', 'chart')).toHaveLength(0);
+		const chart = nb.ofCell('surface', 'chart').at(-1)!.chart as LandscapeChart;
+		expect(chart.path).toHaveLength(0);
+		const [batch, sgd] = chart.paths!;
+		expect(chart.paths!.map((p) => p.label)).toEqual(['batch', 'stochastic']);
+		expect(batch.points).toHaveLength(steps + 1);
+		expect(sgd.points).toHaveLength(steps + 1);
+		expectClose(batch.points[0][0], -1, 1e-6, 'start w');
+		expectClose(batch.points[0][1], -2, 1e-6, 'start b');
+		expect(sgd.points[0]).toEqual(batch.points[0]);
+		expect(sgd.points.at(-1)).not.toEqual(batch.points.at(-1));
+	});
 
 	test('linear-regression path has one point per step plus the start', async () => {
 		const doc = loadExample('linear-regression');

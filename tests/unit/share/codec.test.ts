@@ -1,8 +1,10 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
+import { deflateSync } from 'fflate';
 import { describe, expect, test } from 'vitest';
 import {
 	MAX_FRAGMENT_LENGTH,
+	MAX_NOTEBOOK_BYTES,
 	decodeNotebook,
 	encodeNotebook,
 	validateNotebook
@@ -110,5 +112,61 @@ describe('decodeNotebook on damaged links', () => {
 		expect(() => validateNotebook({ version: 1, cells: [small.cells[0], small.cells[0]] })).toThrow(
 			/appears twice/
 		);
+	});
+});
+
+describe('decodeNotebook never throws', () => {
+	const full = encodeNotebook(loadExample('post-3-4.json'));
+
+	test('every prefix of a link gives a result', () => {
+		for (let length = 0; length < full.length; length += 7) {
+			const result = decodeNotebook(full.slice(0, length));
+			expect(result.ok).toBe(false);
+			if (!result.ok) expect(result.message).toMatch(/^This share link is damaged: /);
+		}
+	});
+
+	test('single-character corruptions give a result or the same notebook', () => {
+		// A fixed linear congruential sequence, so a failure reproduces.
+		let seed = 12345;
+		const next = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31);
+		const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+		for (let i = 0; i < 300; i++) {
+			const at = 3 + (next() % (full.length - 3));
+			const corrupted = full.slice(0, at) + alphabet[next() % 64] + full.slice(at + 1);
+			const result = decodeNotebook(corrupted);
+			if (result.ok) expect(result.notebook.cells.length).toBeGreaterThan(0);
+			else expect(result.message).toMatch(/^This share link is damaged: .+ recovered\.$/);
+		}
+	});
+
+	test('a link that inflates past the cap is rejected as too large', () => {
+		const bomb = deflateSync(new Uint8Array(MAX_NOTEBOOK_BYTES + 1000), { level: 9 });
+		const payload = `v1.${Buffer.from(bomb).toString('base64url')}`;
+		expect(payload.length).toBeLessThan(20_000);
+
+		const result = decodeNotebook(payload);
+
+		expect(result.ok).toBe(false);
+		if (!result.ok) expect(result.message).toContain(`more than ${MAX_NOTEBOOK_BYTES} bytes`);
+	});
+
+	test.each([
+		['v0 link', 'v0.AAAA', 'v0'],
+		['v2 link', full.replace(/^v1\./, 'v2.'), 'v2'],
+		['version with no number', 'v.AAAA', 'v1.<data> form']
+	])('%s names the version problem', (_, payload, expected) => {
+		const result = decodeNotebook(payload);
+		expect(result.ok).toBe(false);
+		if (!result.ok) expect(result.message).toContain(expected);
+	});
+
+	test('valid deflate of text that is not a notebook is damaged, not thrown', () => {
+		for (const text of ['null', '[]', '{"version":1}', '{"version":1,"cells":[{"id":"a"}]}']) {
+			const payload = `v1.${Buffer.from(deflateSync(new TextEncoder().encode(text))).toString('base64url')}`;
+			const result = decodeNotebook(payload);
+			expect(result.ok, text).toBe(false);
+			if (!result.ok) expect(result.message).toContain('the notebook inside the link is invalid');
+		}
 	});
 });

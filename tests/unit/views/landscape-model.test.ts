@@ -97,3 +97,120 @@ describe('landscapeShapeError', () => {
 		expect(landscapeShapeError(bowl)).toBeNull();
 	});
 });
+
+describe('layoutLandscape contour labels', () => {
+	const model = layoutLandscape(bowl, 600);
+	const zValues = (bowl.z as number[][]).flat();
+
+	test('contourLabels stay inside the plot box', () => {
+		const { box } = model;
+		expect(model.contourLabels.length).toBeGreaterThan(0);
+		for (const label of model.contourLabels) {
+			expect(label.x).toBeGreaterThan(box.left);
+			expect(label.x).toBeLessThan(box.left + box.width);
+			expect(label.y).toBeGreaterThan(box.top);
+			expect(label.y).toBeLessThan(box.top + box.height);
+		}
+	});
+
+	test('contourLabels label several levels within the z range', () => {
+		const levels = new Set(model.contourLabels.map((label) => label.value));
+		expect(levels.size).toBeGreaterThanOrEqual(3);
+		for (const level of levels) {
+			expect(level).toBeGreaterThan(Math.min(...zValues));
+			expect(level).toBeLessThan(Math.max(...zValues));
+		}
+	});
+
+	test('contourLabels text parses back to the level value', () => {
+		for (const label of model.contourLabels) {
+			expect(Number(label.text)).toBeCloseTo(label.value, 6);
+		}
+	});
+
+	test('contourLabels sit on their level line', () => {
+		// On the bowl a*a + 2*b*b, a label's centre must have about its level's loss.
+		for (const label of model.contourLabels) {
+			const a = model.x.scale.invert(label.x);
+			const b = model.y.scale.invert(label.y);
+			expect(Math.abs(a * a + 2 * b * b - label.value)).toBeLessThan(0.15);
+		}
+	});
+
+	test('contourLabels do not overlap', () => {
+		const boxes = model.contourLabels.map((label) => ({
+			left: label.x - (label.text.length * 6.2 + 4) / 2,
+			right: label.x + (label.text.length * 6.2 + 4) / 2,
+			top: label.y - 6,
+			bottom: label.y + 6
+		}));
+		boxes.forEach((a, i) =>
+			boxes.slice(i + 1).forEach((b) => {
+				const apart =
+					a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+				expect(apart, `labels ${i} and another overlap`).toBe(true);
+			})
+		);
+	});
+
+	test('contourLabels on a log scale show the loss, not its log10', () => {
+		const logModel = layoutLandscape({ ...bowl, logScale: true }, 600);
+		const positive = zValues.filter((v) => v > 0);
+		expect(logModel.contourLabels.length).toBeGreaterThan(0);
+		for (const label of logModel.contourLabels) {
+			expect(label.value).toBeGreaterThan(Math.min(...positive));
+			expect(label.value).toBeLessThan(Math.max(...positive));
+		}
+		expect(nonFinitePaths(logModel)).toEqual([]);
+	});
+
+	test('contourLabels are empty in 1-D', () => {
+		const curve = layoutLandscape({ ...bowl, y: undefined, z: axis.map((a) => a * a) }, 600);
+		expect(curve.contourLabels).toEqual([]);
+	});
+});
+
+describe('layoutLandscape labelled paths', () => {
+	const spec: LandscapeSpec = {
+		...bowl,
+		paths: [
+			{ label: 'batch', points: bowl.path },
+			{
+				label: 'sgd',
+				points: [
+					[-0.8, 0.6],
+					[-0.3, 0.1]
+				]
+			}
+		]
+	};
+	const model = layoutLandscape(spec, 600);
+
+	test('paths get distinct colours and their own lines', () => {
+		expect(model.paths.map((p) => p.label)).toEqual(['batch', 'sgd']);
+		expect(model.paths[0].color).not.toBe(model.paths[1].color);
+		expect(model.paths[0].points).toHaveLength(3);
+		expect(model.paths[1].line).toMatch(/^M/);
+		expect(model.paths[1].points[0].x).toBeCloseTo(model.x.scale(-0.8), 6);
+	});
+
+	test('legend lists the unlabelled path and each labelled one', () => {
+		expect(model.legend.map((entry) => entry.label)).toEqual(['path', 'batch', 'sgd']);
+		expect(model.legend[1].color).toBe(model.paths[0].color);
+		expect(layoutLandscape(bowl, 600).legend).toEqual([]);
+	});
+
+	test('paths points are hover targets with their label', () => {
+		expect(model.targets.some((t) => t.text.startsWith('sgd step 1:'))).toBe(true);
+	});
+
+	test('paths never put NaN into the model', () => {
+		const broken = { ...spec, paths: [{ label: 'nan', points: [[NaN, 0] as [number, number]] }] };
+		expect(nonFinitePaths(layoutLandscape(broken, 600))).toEqual([]);
+	});
+
+	test('landscapeDataValues adds paths only when present', () => {
+		expect(landscapeDataValues(spec).paths).toEqual(spec.paths);
+		expect('paths' in landscapeDataValues(bowl)).toBe(false);
+	});
+});

@@ -1,5 +1,11 @@
-import { afterEach, describe, expect, test } from 'vitest';
-import { NotebookClient, STOP_MESSAGE, WorkerStoppedError } from '../../../src/lib/worker/client';
+import * as Comlink from 'comlink';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import {
+	NotebookClient,
+	STOP_MESSAGE,
+	WorkerStoppedError,
+	type WorkerLike
+} from '../../../src/lib/worker/client';
 import type { CellId, WorkerEvent } from '../../../src/lib/worker/api';
 import { createFakeWorker, type FakeWorker } from './fake-worker';
 
@@ -161,5 +167,57 @@ describe('NotebookClient', () => {
 		expect(client.notebook.inputs).toEqual({ 'a/depth': 5 });
 		await client.deleteCell('a');
 		expect(client.notebook).toEqual({ cells: [{ id: 'b', code: 'd' }], inputs: {} });
+	});
+});
+
+describe('NotebookClient event validation', () => {
+	/** Creates a worker whose init() posts `events` as they are, whatever their shape. */
+	function scriptedWorker(events: unknown[]) {
+		const { port1, port2 } = new MessageChannel();
+		const api = {
+			async init(_backend: unknown, onEvent: (event: unknown) => void) {
+				for (const event of events) await onEvent(event);
+			},
+			async setNotebook() {}
+		};
+		Comlink.expose(api, port2 as unknown as Comlink.Endpoint);
+		return {
+			postMessage: (message: unknown, transfer?: Transferable[]) =>
+				port1.postMessage(message, transfer ?? []),
+			addEventListener: port1.addEventListener.bind(port1),
+			removeEventListener: port1.removeEventListener.bind(port1),
+			start: () => port1.start(),
+			terminate: () => port1.close()
+		} as unknown as WorkerLike;
+	}
+
+	test('invalid events are dropped and reported on their cell', async () => {
+		const received: WorkerEvent[] = [];
+		const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+		const badChart = { type: 'chart', cell: 'a', chart: { kind: 'plot', id: 'p', rows: '1' } };
+		const client = new NotebookClient({
+			backend: 'cpu',
+			onEvent: (event) => received.push(event),
+			createWorker: () =>
+				scriptedWorker([
+					{ type: 'backend', backend: 'cpu', adapter: 'CPU' },
+					badChart,
+					{ type: 'log', cell: 'unknown-cell', line: { level: 'log', text: 5 } },
+					{ type: 'state', cell: 'a', state: 'done', runCount: 1 }
+				])
+		});
+		clients.push(client);
+
+		await client.setNotebook([{ id: 'a', code: '' }]);
+
+		expect(received.map((event) => event.type)).toEqual(['backend', 'error', 'state']);
+		expect(received[1]).toMatchObject({
+			type: 'error',
+			cell: 'a',
+			error: { kind: 'runtime', message: expect.stringContaining('event.chart.rows') }
+		});
+		expect(warn).toHaveBeenCalledTimes(2);
+		expect(warn.mock.calls[1][0]).toContain('event.line.text: expected a string, got number');
+		warn.mockRestore();
 	});
 });

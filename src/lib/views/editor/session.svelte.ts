@@ -7,9 +7,17 @@
  * text survives a worker restart, an error or Stop.
  */
 
-import { Autosave } from '$lib/share/autosave';
+import { Autosave, type SavedNotebook } from '$lib/share/autosave';
 import { NOTEBOOK_VERSION, type NotebookDocument } from '$lib/share/format';
-import type { BackendName, CellId, CellSource, InputSpec, WorkerEvent } from '$lib/worker/api';
+import { TabPresence } from '$lib/share/tab-presence';
+import type {
+	BackendName,
+	CellId,
+	CellSource,
+	InputSpec,
+	RunOptions,
+	WorkerEvent
+} from '$lib/worker/api';
 import { NotebookCell } from './notebook-cell.svelte';
 
 /** The part of the worker client (`$lib/worker/client`) that the page uses. */
@@ -18,7 +26,7 @@ export interface NotebookClientLike {
 	updateCell(cell: CellSource): Promise<void>;
 	insertCell(cell: CellSource, index: number): Promise<void>;
 	deleteCell(id: CellId): Promise<void>;
-	runCell(id: CellId): Promise<void>;
+	runCell(id: CellId, options?: RunOptions): Promise<void>;
 	setInput(cell: CellId, label: string, value: unknown): Promise<void>;
 	setBackend(backend: BackendName): Promise<void>;
 	stop(): Promise<void> | void;
@@ -36,10 +44,13 @@ export interface BackendInfo {
 	note?: string;
 }
 
-/** The last removal the reader can undo: one deleted cell, or the whole notebook before a reset. */
+/**
+ * The last removal the reader can undo: one deleted cell, or the whole notebook before a reset
+ * or before restoring a saved copy.
+ */
 export type Removal =
 	| { kind: 'cell'; cell: CellSource; note?: string; index: number }
-	| { kind: 'reset'; document: NotebookDocument };
+	| { kind: 'reset' | 'restore'; document: NotebookDocument };
 
 export interface SessionOptions {
 	/** Autosave key, for example the example notebook's name. */
@@ -50,6 +61,19 @@ export interface SessionOptions {
 	createClient: CreateClient;
 	/** Defaults to a localStorage autosave keyed by `name`. */
 	autosave?: Autosave;
+	/**
+	 * Handling of a saved copy that differs from `original`: 'apply' opens it in its place
+	 * (example notebooks, embeds); 'offer' opens `original` and offers the copy as `restorable`
+	 * (share links, whose notebook wins over the local copy). Defaults to 'apply'.
+	 */
+	saved?: 'apply' | 'offer';
+	/** Run the notebook at once (the default); false waits for `runAll()`. */
+	autoRun?: boolean;
+	/**
+	 * Reports other tabs editing the same notebook; defaults to a TabPresence on the autosave key.
+	 * Null turns the check off.
+	 */
+	presence?: ((key: string, onChange: (otherTabs: number) => void) => { close(): void }) | null;
 }
 
 export class NotebookSession {
@@ -65,13 +89,27 @@ export class NotebookSession {
 	/** Reason edits are not kept locally, or null while autosave works. */
 	autosaveProblem = $state<string | null>(null);
 	restoredFromAutosave = $state(false);
+	/**
+	 * A saved copy that differs from the notebook opened from a link, offered for restoring. While
+	 * it is offered, edits are not saved, so that the copy is never overwritten unseen.
+	 */
+	restorable = $state.raw<SavedNotebook | null>(null);
+	/** Other tabs of this browser that have the same notebook open. */
+	otherTabs = $state(0);
+	/** False until the notebook has been sent to the worker (see `autoRun`). */
+	started = $state(false);
 	/** The last failed request to the worker, shown in the page header. */
 	workerProblem = $state<string | null>(null);
 
-	busy = $derived(this.cells.some((cell) => cell.state === 'running' || cell.state === 'queued'));
+	busy = $derived(
+		this.started && this.cells.some((cell) => cell.state === 'running' || cell.state === 'queued')
+	);
 
-	#client: NotebookClientLike;
+	#client: NotebookClientLike | null = null;
+	#createClient: CreateClient;
+	#backend: BackendName | 'auto';
 	#autosave: Autosave;
+	#presence: { close(): void } | null;
 	// Values waiting for the next animation frame; nothing renders them.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
 	#pendingInputs = new Map<string, { cell: CellId; label: string; value: unknown }>();
@@ -88,16 +126,33 @@ export class NotebookSession {
 		if (!this.#autosave.available) this.autosaveProblem = this.#autosave.unavailableReason;
 
 		const saved = this.#autosave.load();
-		this.#applyDocument(saved?.document ?? options.original);
-		this.restoredFromAutosave =
-			saved !== null &&
-			JSON.stringify(saved.document.cells) !== JSON.stringify(options.original.cells);
+		const differs = saved !== null && !sameContent(saved.document, options.original);
+		if (differs && options.saved === 'offer') {
+			this.#applyDocument(options.original);
+			this.restorable = saved;
+		} else {
+			this.#applyDocument(saved?.document ?? options.original);
+			this.restoredFromAutosave = differs;
+		}
 
-		this.#client = options.createClient({
-			backend: options.backend,
+		const presence =
+			options.presence === undefined
+				? (key: string, onChange: (otherTabs: number) => void) => new TabPresence(key, { onChange })
+				: options.presence;
+		this.#presence = presence?.(this.#autosave.key, (count) => (this.otherTabs = count)) ?? null;
+
+		this.#createClient = options.createClient;
+		this.#backend = options.backend;
+		if (options.autoRun ?? true) this.runAll();
+	}
+
+	/** The worker client, started on first use so that a notebook run on click costs nothing before. */
+	get #worker(): NotebookClientLike {
+		this.#client ??= this.#createClient({
+			backend: this.#backend,
 			onEvent: (event) => this.handleEvent(event)
 		});
-		this.#call(this.#client.setNotebook(this.#sources(), { ...this.inputs }));
+		return this.#client;
 	}
 
 	/** Returns the notebook as autosave and share links store it. */
@@ -154,32 +209,37 @@ export class NotebookSession {
 		this.#save();
 	}
 
-	/** Sends an edited cell's code, or re-runs an unchanged one; downstream cells follow. */
-	runCell(id: CellId): void {
+	/**
+	 * Sends an edited cell's code, or re-runs an unchanged one; downstream cells follow.
+	 * `detect_anomaly` applies to an unchanged cell's re-run, which is when the page offers it.
+	 */
+	runCell(id: CellId, options: RunOptions = {}): void {
 		const cell = this.cell(id);
 		if (!cell) return;
+		if (!this.started) return this.runAll();
 		if (cell.dirty) {
 			const code = cell.code;
 			const previous = cell.sentCode;
 			cell.sentCode = code;
 			// A rejected request marks the cell as edited again, so the reader can re-run it.
-			this.#call(this.#client.updateCell({ id, code }), () => {
+			this.#call(this.#worker.updateCell({ id, code }), () => {
 				if (cell.sentCode === code) cell.sentCode = previous;
 			});
 		} else {
-			this.#call(this.#client.runCell(id));
+			this.#call(this.#worker.runCell(id, options));
 		}
 	}
 
 	/** Sends every cell's current code and runs the whole notebook. */
 	runAll(): void {
+		this.started = true;
 		for (const cell of this.cells) cell.sentCode = cell.code;
-		this.#call(this.#client.setNotebook(this.#sources(), { ...this.inputs }));
+		this.#call(this.#worker.setNotebook(this.#sources(), { ...this.inputs }));
 	}
 
 	/** Terminates the worker; the client starts a fresh one and marks the stopped cells. */
 	stop(): void {
-		this.#call(Promise.resolve(this.#client.stop()));
+		if (this.#client) this.#call(Promise.resolve(this.#client.stop()));
 	}
 
 	/** Adds an empty cell at `index` and returns its id. */
@@ -188,7 +248,7 @@ export class NotebookSession {
 		const cell = new NotebookCell(id, code);
 		const at = Math.max(0, Math.min(index, this.cells.length));
 		this.cells.splice(at, 0, cell);
-		this.#call(this.#client.insertCell({ id, code }, at));
+		this.#send((worker) => worker.insertCell({ id, code }, at));
 		this.#save();
 		return id;
 	}
@@ -198,7 +258,7 @@ export class NotebookSession {
 		if (index < 0) return;
 		const [cell] = this.cells.splice(index, 1);
 		this.lastRemoval = { kind: 'cell', cell: { id, code: cell.code }, note: cell.note, index };
-		this.#call(this.#client.deleteCell(id));
+		this.#send((worker) => worker.deleteCell(id));
 		this.#save();
 	}
 
@@ -218,7 +278,7 @@ export class NotebookSession {
 		if (!removal) return;
 		this.lastRemoval = null;
 
-		if (removal.kind === 'reset') {
+		if (removal.kind !== 'cell') {
 			this.#applyDocument(removal.document);
 			this.runAll();
 			this.#save();
@@ -227,7 +287,7 @@ export class NotebookSession {
 		const cell = new NotebookCell(removal.cell.id, removal.cell.code, removal.note);
 		const at = Math.min(removal.index, this.cells.length);
 		this.cells.splice(at, 0, cell);
-		this.#call(this.#client.insertCell(removal.cell, at));
+		this.#send((worker) => worker.insertCell(removal.cell, at));
 		this.#save();
 	}
 
@@ -235,9 +295,28 @@ export class NotebookSession {
 	resetToOriginal(): void {
 		this.lastRemoval = { kind: 'reset', document: this.toDocument() };
 		this.#applyDocument(this.original);
-		this.#autosave.clear();
+		// A saved copy still on offer was never shown, so it stays stored and offered.
+		if (!this.restorable) this.#autosave.clear();
 		this.restoredFromAutosave = false;
 		this.runAll();
+	}
+
+	/** Opens the offered saved copy in place of the notebook; Undo brings the replaced one back. */
+	restoreSaved(): void {
+		const saved = this.restorable;
+		if (!saved) return;
+		this.restorable = null;
+		this.lastRemoval = { kind: 'restore', document: this.toDocument() };
+		this.#applyDocument(saved.document);
+		this.restoredFromAutosave = true;
+		this.runAll();
+	}
+
+	/** Declines the offered copy; edits are saved again from now on, replacing it. */
+	discardSaved(): void {
+		if (!this.restorable) return;
+		this.restorable = null;
+		this.#save();
 	}
 
 	/**
@@ -255,14 +334,15 @@ export class NotebookSession {
 			const pending = [...this.#pendingInputs.values()];
 			this.#pendingInputs.clear();
 			for (const input of pending) {
-				this.#call(this.#client.setInput(input.cell, input.label, input.value));
+				this.#send((worker) => worker.setInput(input.cell, input.label, input.value));
 			}
 		});
 	}
 
 	setBackend(backend: BackendName): void {
 		this.requestedBackend = backend;
-		this.#call(this.#client.setBackend(backend));
+		this.#backend = backend;
+		this.#send((worker) => worker.setBackend(backend));
 	}
 
 	/** Writes pending edits now; call it when the page is hidden. */
@@ -273,7 +353,8 @@ export class NotebookSession {
 	dispose(): void {
 		if (this.#inputFrame !== null) cancelAnimationFrame(this.#inputFrame);
 		this.#autosave.dispose();
-		this.#client.dispose();
+		this.#presence?.close();
+		this.#client?.dispose();
 	}
 
 	#applyDocument(document: NotebookDocument): void {
@@ -298,6 +379,7 @@ export class NotebookSession {
 	}
 
 	#save(): void {
+		if (this.restorable) return;
 		this.#autosave.schedule(this.toDocument());
 	}
 
@@ -306,6 +388,11 @@ export class NotebookSession {
 		do id = `cell-${this.#nextId++}`;
 		while (this.cell(id));
 		return id;
+	}
+
+	/** Sends a change to the worker once the notebook runs; before that, `runAll` sends it all. */
+	#send(request: (worker: NotebookClientLike) => Promise<unknown>): void {
+		if (this.started) this.#call(request(this.#worker));
 	}
 
 	/**
@@ -328,6 +415,21 @@ export class NotebookSession {
 			}
 		);
 	}
+}
+
+/** Compares the cells and input values of two documents, ignoring titles and notes. */
+function sameContent(a: NotebookDocument, b: NotebookDocument): boolean {
+	return (
+		JSON.stringify(a.cells) === JSON.stringify(b.cells) &&
+		JSON.stringify(sortedEntries(a.inputs)) === JSON.stringify(sortedEntries(b.inputs))
+	);
+}
+
+function sortedEntries(record: Record<string, unknown>): [string, unknown][] {
+	const entries = Object.entries(record);
+	// Code-unit order, as the codec writes inputs, whatever the locale.
+	entries.sort(([a], [b]) => Number(a > b) - Number(a < b));
+	return entries;
 }
 
 /**
