@@ -107,6 +107,29 @@ test('runtime error shows on its cell and line', async ({ page }) => {
 	await expect(cellById(page, 'setup')).toHaveAttribute('data-state', 'done');
 });
 
+test('NaN output offers a re-run with anomaly detection', async ({ page }) => {
+	await page.goto('/?backend=cpu');
+	await waitForAllDone(page);
+	const cell = await addCellBelow(page, 'setup');
+	await page.keyboard.type('const w0 = torch.tensor([1, -1], { requires_grad: true });');
+	await page.keyboard.press('Enter');
+	await page.keyboard.type('const rootSum = w0.sqrt().sum();');
+	await page.keyboard.press('Enter');
+	await page.keyboard.type('rootSum;');
+	await page.keyboard.press('Control+Enter');
+
+	const flag = cell.locator('[data-output="non-finite"]');
+	await expect(flag).toContainText('1 NaN', { timeout: RUN_TIMEOUT });
+	await expect(cell).toHaveAttribute('data-state', 'done');
+	await flag.getByRole('button', { name: 'Re-run with anomaly detection' }).click();
+
+	await expect(cell).toHaveAttribute('data-state', 'error', { timeout: RUN_TIMEOUT });
+	const error = cell.locator('[data-output="error"]');
+	await expect(error).toContainText('line 2');
+	await expect(error).toContainText('SqrtBackward0');
+	await expect(error).toContainText('line 2 of this cell');
+});
+
 test('type error shows under the cell', async ({ page }) => {
 	await page.goto('/?backend=cpu');
 	const cell = await addCellBelow(page, 'helpers');

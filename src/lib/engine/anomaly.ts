@@ -60,8 +60,10 @@ function origin(node: Node): string {
 	if (!node.stack) return '';
 	const lines = node.stack.split('\n').slice(1);
 	const user = lines.filter((line) => !/lib[\\/]engine[\\/]/.test(line));
+	// A bundled build hides the engine's paths, so nothing is filtered out; keep more frames
+	// there so the caller's own frame (a notebook cell, further down) is still among them.
 	const shown = (user.length > 0 ? user : lines)
-		.slice(0, 4)
+		.slice(0, user.length < lines.length ? 4 : 16)
 		.map((line) => line.trim())
 		.join('\n  ');
 	return ` The op was created at:\n  ${shown}`;

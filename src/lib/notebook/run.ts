@@ -268,7 +268,16 @@ class CellRun {
  */
 function nameCellLines(message: string, sourceUrl: string): string {
 	const escaped = sourceUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-	return message.replace(new RegExp(`\\(?${escaped}:(\\d+):\\d+\\)?`, 'g'), 'line $1 of this cell');
+	const named = message.replace(
+		new RegExp(`\\(?${escaped}:(\\d+):\\d+\\)?`, 'g'),
+		'line $1 of this cell'
+	);
+	// In the built app the engine's own frames point into a minified bundle; when the quoted
+	// stack reaches this cell, only the cell's frames say anything to the reader.
+	const lines = named.split('\n');
+	const frame = (line: string) => /^\s+at /.test(line);
+	if (!lines.some((line) => frame(line) && line.includes('of this cell'))) return named;
+	return lines.filter((line) => !frame(line) || line.includes('of this cell')).join('\n');
 }
 
 export function errorMessage(error: unknown): string {
