@@ -120,7 +120,9 @@ function layoutBars(spec: GradNormsSpec, width: number): BarsModel {
 	const n = Math.max(1, spec.layers.length);
 	const slot = box.width / n;
 
-	const cells = spec.layers.map((_, layer): NormCell => {
+	// Before the first backward() there is nothing to draw; bars of NaN would look like a failure.
+	const layers = spec.values.length === 0 ? [] : spec.layers;
+	const cells = layers.map((_, layer): NormCell => {
 		const value = values[layer] ?? NaN;
 		const state = normState(value);
 		return {

@@ -49,6 +49,19 @@ describe('layoutGradNorms for one step', () => {
 	});
 });
 
+describe('layoutGradNorms before the first backward', () => {
+	const empty: GradNormsSpec = { ...spec([]), layers: names(3) };
+	const model = layoutGradNorms(empty, 600);
+
+	test('layoutGradNorms draws no bars without a step', () => {
+		expect(model.cells).toEqual([]);
+	});
+
+	test('layoutGradNorms shows no NaN legend without a step', () => {
+		expect(model.states).toEqual([]);
+	});
+});
+
 describe('float32Notes', () => {
 	test('float32Notes counts layers that a plain float32 norm loses', () => {
 		const scaled = [Array.from({ length: 25 }, (_, i) => 10 ** (i - 5))];
