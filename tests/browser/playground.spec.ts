@@ -193,6 +193,33 @@ test('Stop ends an infinite loop and keeps its text', async ({ page }) => {
 	await expect(setup).toHaveAttribute('data-state', 'stale');
 });
 
+test('stopped loop stays stopped after a reload', async ({ page }) => {
+	await page.goto('/?backend=cpu');
+	await waitForAllDone(page);
+	const cell = await addCellBelow(page, 'residual-block');
+	const id = await cell.getAttribute('data-cell-id');
+	const loop = 'let spins = 0; while (true) { spins++; }';
+	await page.keyboard.type(loop);
+	await page.keyboard.press('Control+Enter');
+	await expect(cell).toHaveAttribute('data-state', 'running', { timeout: RUN_TIMEOUT });
+	await page.getByRole('button', { name: 'Stop', exact: true }).click();
+	await expect(cellById(page, id!)).toHaveAttribute('data-state', 'stopped', {
+		timeout: RUN_TIMEOUT
+	});
+	// Let the autosave write the new cell before reloading.
+	await page.waitForTimeout(1000);
+
+	await page.reload();
+	const held = cellById(page, id!);
+	await expect(held).toHaveAttribute('data-state', 'stopped', { timeout: RUN_TIMEOUT });
+	await expect(held.locator('[data-output="error"]')).toContainText('reloaded');
+	await expect(held.locator('.cell-code, .monaco-editor')).toContainText(loop);
+	await expect(cellById(page, 'vanishing')).toHaveAttribute('data-state', 'done', {
+		timeout: RUN_TIMEOUT
+	});
+	await expect(page.getByRole('button', { name: 'Stop', exact: true })).toBeDisabled();
+});
+
 test('name declared twice errors on both cells', async ({ page }) => {
 	await page.goto('/?backend=cpu');
 	await waitForAllDone(page);

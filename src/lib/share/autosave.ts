@@ -185,3 +185,63 @@ function describeError(error: unknown): string {
 	if (error instanceof Error) return `${error.name}: ${error.message}`;
 	return String(error);
 }
+
+/**
+ * Cells that were stopped (by Stop or the time budget), with the code they had, kept beside a
+ * notebook's autosave so that a reload does not start the same runaway loop again.
+ */
+export class StoppedCells {
+	readonly #key: string;
+	readonly #storage: Storage | null;
+	#cells: Record<string, string>;
+
+	constructor(autosaveKey: string, storage: Storage | null = openStorageOrNull()) {
+		this.#key = `${autosaveKey}:stopped`;
+		this.#storage = storage;
+		this.#cells = this.#read();
+	}
+
+	/** Returns the ids whose stored code still equals their current code. */
+	held(cells: readonly { id: string; code: string }[]): string[] {
+		return cells.filter((cell) => this.#cells[cell.id] === cell.code).map((cell) => cell.id);
+	}
+
+	add(id: string, code: string): void {
+		this.#cells[id] = code;
+		this.#write();
+	}
+
+	delete(id: string): void {
+		if (!(id in this.#cells)) return;
+		delete this.#cells[id];
+		this.#write();
+	}
+
+	#read(): Record<string, string> {
+		try {
+			const value: unknown = JSON.parse(this.#storage?.getItem(this.#key) ?? '{}');
+			if (!isRecord(value)) return {};
+			return Object.fromEntries(
+				Object.entries(value).filter(
+					(entry): entry is [string, string] => typeof entry[1] === 'string'
+				)
+			);
+		} catch {
+			return {};
+		}
+	}
+
+	#write(): void {
+		try {
+			if (Object.keys(this.#cells).length === 0) this.#storage?.removeItem(this.#key);
+			else this.#storage?.setItem(this.#key, JSON.stringify(this.#cells));
+		} catch {
+			// Storage that refuses writes is reported once by the autosave of the same notebook.
+		}
+	}
+}
+
+function openStorageOrNull(): Storage | null {
+	const opened = openStorage();
+	return opened.storage;
+}

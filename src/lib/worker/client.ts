@@ -14,6 +14,7 @@ import type {
 	CellSource,
 	CellState,
 	NotebookWorkerApi,
+	RestartOptions,
 	RunOptions,
 	WorkerEvent
 } from './api';
@@ -94,11 +95,18 @@ export class NotebookClient {
 		return { cells: this.cells.map((cell) => ({ ...cell })), inputs: { ...this.inputs } };
 	}
 
-	setNotebook(cells: CellSource[], inputs: Record<string, unknown> = {}): Promise<void> {
+	/** Loads the notebook; cells in `options.stopped` are held, with their message, not run. */
+	setNotebook(
+		cells: CellSource[],
+		inputs: Record<string, unknown> = {},
+		options: Pick<RestartOptions, 'stopped'> = {}
+	): Promise<void> {
 		this.cells = cells.map((cell) => ({ ...cell }));
 		this.inputs = { ...inputs };
 		this.stopped.clear();
-		return this.call((api) => api.setNotebook(this.cells, this.inputs));
+		for (const [id, message] of Object.entries(options.stopped ?? {}))
+			this.stopped.set(id, message);
+		return this.call((api) => api.setNotebook(this.cells, this.inputs, options));
 	}
 
 	updateCell(cell: CellSource): Promise<void> {

@@ -7,7 +7,7 @@
  * text survives a worker restart, an error or Stop.
  */
 
-import { Autosave, type SavedNotebook } from '$lib/share/autosave';
+import { Autosave, StoppedCells, type SavedNotebook } from '$lib/share/autosave';
 import { NOTEBOOK_VERSION, type NotebookDocument } from '$lib/share/format';
 import { TabPresence } from '$lib/share/tab-presence';
 import type {
@@ -22,7 +22,11 @@ import { NotebookCell } from './notebook-cell.svelte';
 
 /** The part of the worker client (`$lib/worker/client`) that the page uses. */
 export interface NotebookClientLike {
-	setNotebook(cells: CellSource[], inputs?: Record<string, unknown>): Promise<void>;
+	setNotebook(
+		cells: CellSource[],
+		inputs?: Record<string, unknown>,
+		options?: { stopped?: Record<CellId, string> }
+	): Promise<void>;
 	updateCell(cell: CellSource): Promise<void>;
 	insertCell(cell: CellSource, index: number): Promise<void>;
 	deleteCell(id: CellId): Promise<void>;
@@ -52,6 +56,10 @@ export type Removal =
 	| { kind: 'cell'; cell: CellSource; note?: string; index: number }
 	| { kind: 'reset' | 'restore'; document: NotebookDocument };
 
+/** Shown on a cell held after a reload because it was stopped before. */
+export const HELD_AFTER_RELOAD =
+	'Stopped before the page was reloaded, so this cell does not run by itself. Press Run to run it.';
+
 export interface SessionOptions {
 	/** Autosave key, for example the example notebook's name. */
 	name: string;
@@ -61,6 +69,8 @@ export interface SessionOptions {
 	createClient: CreateClient;
 	/** Defaults to a localStorage autosave keyed by `name`. */
 	autosave?: Autosave;
+	/** Storage for the ids of stopped cells; defaults to localStorage, null keeps none. */
+	stoppedStorage?: Storage | null;
 	/**
 	 * Handling of a saved copy that differs from `original`: 'apply' opens it in its place
 	 * (example notebooks, embeds); 'offer' opens `original` and offers the copy as `restorable`
@@ -109,6 +119,7 @@ export class NotebookSession {
 	#createClient: CreateClient;
 	#backend: BackendName | 'auto';
 	#autosave: Autosave;
+	#stoppedCells: StoppedCells;
 	#presence: { close(): void } | null;
 	// Values waiting for the next animation frame; nothing renders them.
 	// eslint-disable-next-line svelte/prefer-svelte-reactivity
@@ -124,6 +135,7 @@ export class NotebookSession {
 			options.autosave ??
 			new Autosave(options.name, { onUnavailable: (reason) => (this.autosaveProblem = reason) });
 		if (!this.#autosave.available) this.autosaveProblem = this.#autosave.unavailableReason;
+		this.#stoppedCells = new StoppedCells(this.#autosave.key, options.stoppedStorage);
 
 		const saved = this.#autosave.load();
 		const differs = saved !== null && !sameContent(saved.document, options.original);
@@ -181,6 +193,7 @@ export class NotebookSession {
 		const cell = this.cell(event.cell);
 		if (!cell) return;
 
+		this.#trackStopped(event);
 		switch (event.type) {
 			case 'state':
 				return cell.setState(event.state, event.runCount);
@@ -230,11 +243,18 @@ export class NotebookSession {
 		}
 	}
 
-	/** Sends every cell's current code and runs the whole notebook. */
+	/**
+	 * Sends every cell's current code and runs the whole notebook. On the first run after a
+	 * load, a cell that was stopped before the reload, and still has that code, is held.
+	 */
 	runAll(): void {
+		const first = !this.started;
 		this.started = true;
 		for (const cell of this.cells) cell.sentCode = cell.code;
-		this.#call(this.#worker.setNotebook(this.#sources(), { ...this.inputs }));
+		const held = first ? this.#stoppedCells.held(this.#sources()) : [];
+		const stopped = Object.fromEntries(held.map((id) => [id, HELD_AFTER_RELOAD]));
+		if (!first) for (const cell of this.cells) this.#stoppedCells.delete(cell.id);
+		this.#call(this.#worker.setNotebook(this.#sources(), { ...this.inputs }, { stopped }));
 	}
 
 	/** Terminates the worker; the client starts a fresh one and marks the stopped cells. */
@@ -376,6 +396,21 @@ export class NotebookSession {
 				? input
 				: ({ ...input, value: saved } as InputSpec);
 		});
+	}
+
+	/** Remembers cells stopped while running, so a reload does not start them again. */
+	#trackStopped(event: WorkerEvent): void {
+		if (!('cell' in event)) return;
+		const cell = this.cell(event.cell);
+		if (!cell) return;
+		const stoppedWhileRunning =
+			event.type === 'error' &&
+			event.error.kind === 'stopped' &&
+			event.error.message !== HELD_AFTER_RELOAD;
+		if (stoppedWhileRunning) this.#stoppedCells.add(cell.id, cell.sentCode || cell.code);
+		if (event.type === 'state' && (event.state === 'running' || event.state === 'done')) {
+			this.#stoppedCells.delete(cell.id);
+		}
 	}
 
 	#save(): void {
