@@ -24,8 +24,12 @@ function experiment(id: string): Experiment {
 	return found;
 }
 
-const toNumber = (v: Golden | string) =>
-	typeof v === 'number' ? v : v === 'NaN' ? NaN : v === 'Infinity' ? Infinity : -Infinity;
+/** Decodes a golden number: non-finite values are written as strings. */
+function toNumber(value: Golden | string): number {
+	if (typeof value === 'number') return value;
+	if (value === 'NaN') return NaN;
+	return value === 'Infinity' ? Infinity : -Infinity;
+}
 
 /** Reads the numbers a grad-norms chart draws, from its `data-values` attribute. */
 async function chartNorms(page: Page, cell: string): Promise<number[]> {
@@ -37,13 +41,13 @@ async function chartNorms(page: Page, cell: string): Promise<number[]> {
 	return (lastStep as (number | string)[]).map(toNumber);
 }
 
-function expectClose(actual: number[], expected: number[], rtol: number, what: string) {
-	expect(actual.length, `${what}: number of layers`).toBe(expected.length);
+function expectClose(actual: number[], expected: number[], rtol: number, label: string) {
+	expect(actual.length, `${label}: number of layers`).toBe(expected.length);
 	actual.forEach((value, layer) => {
 		const error = Math.abs(value - expected[layer]);
 		expect(
 			error <= rtol * Math.abs(expected[layer]),
-			`${what}: layer ${layer} is ${value}, PyTorch gives ${expected[layer]} (rtol ${rtol})`
+			`${label}: layer ${layer} is ${value}, PyTorch gives ${expected[layer]} (rtol ${rtol})`
 		).toBe(true);
 	});
 }

@@ -272,8 +272,8 @@ function nameCellLines(message: string, sourceUrl: string): string {
 		new RegExp(`\\(?${escaped}:(\\d+):\\d+\\)?`, 'g'),
 		'line $1 of this cell'
 	);
-	// In the built app the engine's own frames point into a minified bundle; when the quoted
-	// stack reaches this cell, only the cell's frames say anything to the reader.
+	// In the built app the engine's own frames point into a minified bundle. When the quoted
+	// stack reaches this cell, only the cell's frames are kept, because only they help the reader.
 	const lines = named.split('\n');
 	const frame = (line: string) => /^\s+at /.test(line);
 	if (!lines.some((line) => frame(line) && line.includes('of this cell'))) return named;
