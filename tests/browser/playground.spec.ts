@@ -220,6 +220,26 @@ test('stopped loop stays stopped after a reload', async ({ page }) => {
 	await expect(page.getByRole('button', { name: 'Stop', exact: true })).toBeDisabled();
 });
 
+test('loop inside a function is stopped by the time budget', async ({ page }) => {
+	await page.goto('/?backend=cpu');
+	await waitForAllDone(page);
+	const cell = await addCellBelow(page, 'residual-block');
+	const id = await cell.getAttribute('data-cell-id');
+	await page.keyboard.type('function spin() { while (true) {} }');
+	await page.keyboard.press('Enter');
+	await page.keyboard.type('spin();');
+	await page.keyboard.press('Control+Enter');
+
+	const stopped = cellById(page, id!);
+	await expect(stopped).toHaveAttribute('data-state', 'stopped', { timeout: RUN_TIMEOUT });
+	await expect(stopped.locator('[data-output="error"]')).toContainText(
+		'without letting the worker'
+	);
+	await expect(cellById(page, 'vanishing')).toHaveAttribute('data-state', 'done', {
+		timeout: RUN_TIMEOUT
+	});
+});
+
 test('name declared twice errors on both cells', async ({ page }) => {
 	await page.goto('/?backend=cpu');
 	await waitForAllDone(page);

@@ -439,12 +439,14 @@ export class NotebookSession {
 		request.then(
 			() => (this.workerProblem = null),
 			(error: unknown) => {
-				onFailure?.();
 				const message = error instanceof Error ? error.message : String(error);
+				// The client hands the code of a cancelled call to its fresh worker, so the
+				// request took effect there and must not be undone here.
 				if (isCancelledCall(error)) {
 					console.info(`notebook worker request cancelled: ${message}`);
 					return;
 				}
+				onFailure?.();
 				console.warn(`notebook worker request failed: ${message}`);
 				this.workerProblem = message;
 			}
