@@ -68,6 +68,9 @@ export class NotebookCell {
 		if (state === 'running' && this.state !== 'running') this.#beginRun();
 		if (state === 'queued') this.errors = [];
 		if ((state === 'done' || state === 'error') && this.#running) this.#endRun();
+		// An error found before running (a name another cell no longer defines) leaves no output
+		// of this code, so the previous run's charts and value would mislead.
+		else if (state === 'error') this.#clearOutputs();
 		// A stopped run keeps what it drew before the stop, such as a loss curve so far.
 		if (state === 'stopped') this.#running = false;
 		this.state = state;
@@ -130,6 +133,13 @@ export class NotebookCell {
 		this.droppedLogs = 0;
 		this.displays = [];
 		this.errors = [];
+		this.progress = null;
+	}
+
+	#clearOutputs(): void {
+		this.charts = [];
+		this.value = null;
+		this.displays = [];
 		this.progress = null;
 	}
 
