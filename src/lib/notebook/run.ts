@@ -81,6 +81,7 @@ export function createExecutor(options: ExecutorOptions): CellExecutor {
 			token.throwIfCancelled();
 
 			// As in a Jupyter notebook, a figure the cell drew but did not show appears when it ends.
+			run.flushProgress();
 			await run.showOpenFigures();
 			await run.displays;
 			const value = compiled.hasValue
@@ -188,6 +189,15 @@ class CellRun {
 		this.emit({ type: 'chart', cell: this.cell, chart });
 	}
 
+	private pendingProgress: { done: number; total: number } | null = null;
+
+	/** Sends the latest progress call if the throttle held it back, so the bar ends where the loop did. */
+	flushProgress(): void {
+		if (!this.pendingProgress) return;
+		this.emit({ type: 'progress', cell: this.cell, ...this.pendingProgress });
+		this.pendingProgress = null;
+	}
+
 	/** Sends a throttled progress event, then lets the event loop turn if a yield is due. */
 	private async progress(done: number, total: number): Promise<void> {
 		if (!Number.isFinite(done) || !Number.isFinite(total) || total <= 0) {
@@ -196,9 +206,10 @@ class CellRun {
 			);
 		}
 		const now = performance.now();
+		this.pendingProgress = { done, total };
 		if (done >= total || now - this.lastProgress >= PROGRESS_INTERVAL_MS) {
 			this.lastProgress = now;
-			this.emit({ type: 'progress', cell: this.cell, done, total });
+			this.flushProgress();
 		}
 		if (yieldDue()) await yieldToEventLoop(this.token);
 		else this.token.throwIfCancelled();

@@ -100,3 +100,19 @@ describe('plt at the end of a cell', () => {
 		expect(nb.ofCell('a', 'chart')).toHaveLength(1);
 	});
 });
+
+describe('progress at the end of a run', () => {
+	test('last progress call reaches the page despite the throttle', async () => {
+		const nb = createNotebook();
+		await nb.load({ a: 'for (let i = 0; i < 200; i++) await progress(i + 1, 200);' });
+		const last = nb.ofCell('a', 'progress').at(-1);
+		expect(last).toMatchObject({ done: 200, total: 200 });
+	});
+
+	test('loop ending below total still shows its last step', async () => {
+		const nb = createNotebook();
+		await nb.load({ a: 'for (let i = 0; i < 200; i++) await progress(i, 200);' });
+		const last = nb.ofCell('a', 'progress').at(-1);
+		expect(last).toMatchObject({ done: 199, total: 200 });
+	});
+});
