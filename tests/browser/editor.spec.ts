@@ -145,7 +145,7 @@ test('only the cell being edited has a live editor', async ({ page }) => {
 		'function forwardBackward'
 	);
 
-	// Tab indents in the editor, so the live editor says how to leave it.
+	// Tab indents in the editor, so the live editor shows how to leave it.
 	await expect(page.locator('[data-cell-id="setup"] .keys')).toContainText('Esc leaves the editor');
 
 	// Escape leaves the editor for the cell's toolbar, so Tab can move on through the page.

@@ -3,7 +3,7 @@
  * the ones with no method form (`torch.cat`, `torch.where`, `torch.pow(2, x)`).
  */
 import { runBackward, type BackwardOptions } from './autograd';
-import type { DimArg, DimOptions } from './ops/args';
+import { dimList, type DimArg, type DimOptions } from './ops/args';
 import * as binaryOps from './ops/binary';
 import { checkRanks, matmul as matmulOp } from './ops/matmul';
 import * as unaryOps from './ops/unary';
@@ -190,12 +190,10 @@ export function broadcast_shapes(...shapes: (readonly number[])[]): number[] {
 /** torch.linalg: vector_norm and the vector case of norm. */
 export const linalg = {
 	vector_norm(x: Tensor, ord: number = 2, dim: DimArg | null = null, keepdim = false): Tensor {
-		const dims = dim === null ? null : typeof dim === 'number' ? [dim] : dim;
-		return vectorNormOp(x, ord, dims, keepdim);
+		return vectorNormOp(x, ord, dimList(dim), keepdim);
 	},
 	norm(x: Tensor, ord: number | 'fro' = 2, dim: DimArg | null = null, keepdim = false): Tensor {
-		const dims = dim === null ? null : typeof dim === 'number' ? [dim] : dim;
-		return vectorNormOp(x, ord === 'fro' ? 2 : ord, dims, keepdim);
+		return vectorNormOp(x, ord === 'fro' ? 2 : ord, dimList(dim), keepdim);
 	}
 };
 

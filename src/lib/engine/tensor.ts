@@ -20,7 +20,7 @@ import { Device } from './device';
 import { AutogradError, DTypeError, UnsupportedOpError, ValueError } from './errors';
 import * as reduceOps from './ops/reduce';
 import * as unaryOps from './ops/unary';
-import { dimArgs, isOptions, singleDim, type DimArg, type DimOptions } from './ops/args';
+import { dimArgs, dimList, isOptions, singleDim, type DimArg, type DimOptions } from './ops/args';
 import * as binaryOps from './ops/binary';
 import { binaryInplace, fillFromHost, inplace, unaryInplace } from './ops/inplace';
 import * as indexing from './ops/indexing';
@@ -774,9 +774,7 @@ export class Tensor implements View {
 				? { p: p ?? 2, ...dim }
 				: { p: p ?? 2, dim, keepdim };
 		const ord = o.p === undefined || o.p === 'fro' || o.p === null ? 2 : o.p;
-		const dims =
-			o.dim === undefined || o.dim === null ? null : typeof o.dim === 'number' ? [o.dim] : o.dim;
-		return reduceOps.vector_norm(this, ord, dims, o.keepdim ?? false);
+		return reduceOps.vector_norm(this, ord, dimList(o.dim), o.keepdim ?? false);
 	}
 
 	softmax(dim: number | DimOptions): Tensor {
@@ -847,9 +845,7 @@ export class Tensor implements View {
 	/** Drops size-1 dims: all, one (`squeeze(1)`) or several (`squeeze([0, 2])`). */
 	squeeze(dim?: DimArg | DimOptions | null): Tensor {
 		const value = isOptions<DimOptions>(dim) ? dim.dim : dim;
-		const dims =
-			value === undefined || value === null ? null : typeof value === 'number' ? [value] : value;
-		return movement.squeeze(this, dims);
+		return movement.squeeze(this, dimList(value));
 	}
 
 	unsqueeze(dim: number | DimOptions): Tensor {
@@ -1168,8 +1164,7 @@ function varArgs(
 	if (isOptions<VarOptions>(dim)) o = dim;
 	else if (typeof dim === 'boolean') o = { unbiased: dim };
 	else o = { dim, ...(isOptions<VarOptions>(unbiased) ? unbiased : { unbiased, keepdim }) };
-	const dims =
-		o.dim === undefined || o.dim === null ? null : typeof o.dim === 'number' ? [o.dim] : o.dim;
+	const dims = dimList(o.dim);
 	const correction = o.correction ?? (o.unbiased === false ? 0 : 1);
 	return { dims, correction, keepdim: o.keepdim ?? false };
 }

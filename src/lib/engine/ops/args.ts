@@ -24,10 +24,13 @@ export function dimArgs(
 	const options: DimOptions = isOptions(dim)
 		? dim
 		: { dim, ...(isOptions(keepdim) ? keepdim : { keepdim }) };
-	const value = options.dim;
-	const dims =
-		value === undefined || value === null ? null : typeof value === 'number' ? [value] : value;
-	return { dims, keepdim: options.keepdim ?? false };
+	return { dims: dimList(options.dim), keepdim: options.keepdim ?? false };
+}
+
+/** Turns a dim argument into a list of dims, or null for "all dims". */
+export function dimList(dim: DimArg | null | undefined): readonly number[] | null {
+	if (dim === undefined || dim === null) return null;
+	return typeof dim === 'number' ? [dim] : dim;
 }
 
 /** Reads one required dim given positionally or as `{ dim }`. */

@@ -470,15 +470,13 @@ function sortedEntries(record: Record<string, unknown>): [string, unknown][] {
 }
 
 /**
- * Whether a request failed only because Stop, the watchdog or a crash replaced the worker.
- * NOTE: `$lib/worker/client` marks these with a WorkerStoppedError whose message ends in "so the
- * call was cancelled.". A worker that keeps crashing rejects with the same class but another
- * message, and that one must reach the reader.
+ * Checks whether a request failed only because Stop, the watchdog or a crash replaced the worker.
+ * A worker that keeps crashing rejects with reason 'failure', and that error must reach the reader.
  */
 function isCancelledCall(error: unknown): boolean {
 	return (
 		error instanceof Error &&
 		error.name === 'WorkerStoppedError' &&
-		error.message.endsWith('so the call was cancelled.')
+		['restart', 'dispose'].includes(String((error as Error & { reason?: unknown }).reason))
 	);
 }
