@@ -107,6 +107,24 @@ test('runtime error shows on its cell and line', async ({ page }) => {
 	await expect(cellById(page, 'setup')).toHaveAttribute('data-state', 'done');
 });
 
+test('console lines come before the cell value', async ({ page }) => {
+	await page.goto('/?backend=cpu');
+	await waitForAllDone(page);
+	const cell = await addCellBelow(page, 'setup');
+	await page.keyboard.type("console.log('printed first');");
+	await page.keyboard.press('Enter');
+	await page.keyboard.type('6 * 7;');
+	await page.keyboard.press('Control+Enter');
+
+	await expect(cell).toHaveAttribute('data-state', 'done', { timeout: RUN_TIMEOUT });
+	await expect(cell.locator('[data-output="logs"]')).toHaveText('printed first');
+	await expect(cell.locator('[data-output="value"]')).toHaveText('42');
+	const order = await cell
+		.locator('[data-output="logs"], [data-output="value"]')
+		.evaluateAll((nodes) => nodes.map((node) => node.getAttribute('data-output')));
+	expect(order).toEqual(['logs', 'value']);
+});
+
 test('NaN output offers a re-run with anomaly detection', async ({ page }) => {
 	await page.goto('/?backend=cpu');
 	await waitForAllDone(page);
@@ -280,6 +298,7 @@ test('example query parameter opens a notebook file', async ({ page }) => {
 	await page.goto('/?example=no-such-notebook');
 	await expect(page.getByRole('alert')).toContainText('no-such-notebook');
 	await expect(page.getByRole('alert')).toContainText('404');
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Example not found');
 });
 
 test('slider is a labelled control that re-runs its users', async ({ page }) => {

@@ -74,7 +74,8 @@ export async function tensorView(tensor: TensorLike): Promise<TensorView> {
 
 /**
  * Statistics over the finite values, with NaN and ±Infinity counted apart, and a histogram of
- * the finite values in `HISTOGRAM_BINS` equal bins. Returns null for no values at all.
+ * the finite values in `HISTOGRAM_BINS` equal bins when there are two or more. Returns null for
+ * no values at all.
  */
 export function summarizeNumbers(values: ArrayLike<number>): {
 	stats: NonNullable<TensorView['stats']>;
@@ -101,6 +102,8 @@ export function summarizeNumbers(values: ArrayLike<number>): {
 	const finite = values.length - nan - inf;
 	if (finite === 0) return { stats: { min: NaN, max: NaN, mean: NaN, nan, inf } };
 	const stats = { min, max, mean: sum / finite, nan, inf };
+	// A single value (a scalar loss, say) would draw one full-height bar with no information.
+	if (finite === 1) return { stats };
 	return { stats, histogram: histogram(values, min, max) };
 }
 

@@ -36,6 +36,12 @@ describe('summarizeNumbers', () => {
 		expect(counts[HISTOGRAM_BINS / 2]).toBe(3);
 	});
 
+	test('summarizeNumbers draws no histogram for one finite value', () => {
+		const summary = summarizeNumbers([NaN, 2.5]);
+		expect(summary?.stats.mean).toBe(2.5);
+		expect(summary?.histogram).toBeUndefined();
+	});
+
 	test('summarizeNumbers gives NaN statistics when nothing is finite', () => {
 		const summary = summarizeNumbers([NaN, Infinity]);
 		expect(summary?.stats).toEqual({ min: NaN, max: NaN, mean: NaN, nan: 1, inf: 1 });
