@@ -264,6 +264,8 @@ test('read-only embed of one chart loads no editor', async ({ page }) => {
 	await expect(frame.locator('[data-cell-id]')).toHaveCount(1);
 	await expect(frame.locator('.cell-code')).toHaveCount(0);
 	await expect(frame.locator('html')).toHaveAttribute('data-theme', 'dark');
+	// The page's dark --bg, #121317, whatever the system prefers.
+	await expect(frame.locator('html')).toHaveCSS('background-color', 'rgb(18, 19, 23)');
 
 	const urls = scripts.map((script) => script.url);
 	expect(urls.filter((url) => /monaco|editor\.worker|ts\.worker/.test(url))).toEqual([]);
