@@ -136,6 +136,20 @@ test('heat map draws a zero-norm layer in the zero colour', async ({ page }) => 
 	await expect(heat.locator('rect.cell[data-state="inf"]')).toHaveCount(1);
 });
 
+test('heat map and landscape draw a labelled colour bar', async ({ page }) => {
+	await openHarness(page);
+	for (const id of ['grad-heatmap', 'landscape-2d']) {
+		const bar = chart(page, id).locator('rect.color-bar');
+		await expect(bar, id).toHaveCount(1);
+		const gradientId = (await bar.getAttribute('fill'))?.match(/^url\(#(.+)\)$/)?.[1];
+		expect(gradientId, `${id}: colour bar fill`).toBeTruthy();
+		await expect(chart(page, id).locator(`[id="${gradientId}"] stop`), id).toHaveCount(11);
+		const labels = await chart(page, id).locator('.axis-right .tick-label').allInnerTexts();
+		expect(labels.length, `${id}: colour bar tick labels`).toBeGreaterThanOrEqual(2);
+	}
+	await expect(chart(page, 'landscape-2d').locator('.axis-right .axis-label')).toHaveText(/loss/);
+});
+
 test('heat map data table shows 0 and Infinity', async ({ page }) => {
 	await openHarness(page);
 	const table = page.locator('section[data-spec="grad-heatmap"] table');
