@@ -4,6 +4,7 @@ import {
 	Optimizer,
 	checkRange,
 	lrAndOptions,
+	penalizedGradient,
 	type OptimizerState,
 	type ParamGroup,
 	type Params
@@ -63,9 +64,7 @@ export class Adagrad extends Optimizer {
 		const step = (state.step as number) + 1;
 		state.step = step;
 
-		let g = group.maximize ? grad.neg() : grad;
-		const weightDecay = group.weight_decay as number;
-		if (weightDecay !== 0) g = g.add(p, { alpha: weightDecay });
+		const g = penalizedGradient(p, grad, group, group.weight_decay as number);
 		const clr = group.lr / (1 + (step - 1) * (group.lr_decay as number));
 
 		const sum = (state.sum as Tensor).addcmul_(g, g, { value: 1 });

@@ -4,6 +4,7 @@ import {
 	Optimizer,
 	checkRange,
 	lrAndOptions,
+	penalizedGradient,
 	type OptimizerState,
 	type ParamGroup,
 	type Params
@@ -64,9 +65,8 @@ function adamUpdate(
 	const step = (state.step as number) + 1;
 	state.step = step;
 
-	let g = group.maximize ? grad.neg() : grad;
 	if (decoupled) p.mul_(1 - lr * weightDecay);
-	else if (weightDecay !== 0) g = g.add(p, { alpha: weightDecay });
+	const g = penalizedGradient(p, grad, group, decoupled ? 0 : weightDecay);
 
 	expAvg.mul_(beta1).add_(g, { alpha: 1 - beta1 });
 	expAvgSq.mul_(beta2).addcmul_(g, g, { value: 1 - beta2 });

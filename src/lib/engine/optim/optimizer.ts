@@ -203,6 +203,20 @@ export function lrAndOptions<T extends { lr?: number }>(
 	return lrOrOptions ?? ({} as T);
 }
 
+/**
+ * Returns the gradient an update step follows: negated for `maximize`, plus `weightDecay` p.
+ * This is the L2 penalty's gradient, which PyTorch adds for every optimizer except AdamW.
+ */
+export function penalizedGradient(
+	p: Tensor,
+	grad: Tensor,
+	group: ParamGroup,
+	weightDecay: number
+): Tensor {
+	const g = group.maximize ? grad.neg() : grad;
+	return weightDecay === 0 ? g : g.add(p, { alpha: weightDecay });
+}
+
 /** Throws PyTorch's message when a hyperparameter is out of range. */
 export function checkRange(ok: boolean, message: string): void {
 	if (!ok) throw new ValueError(message);

@@ -4,6 +4,7 @@ import {
 	Optimizer,
 	checkRange,
 	lrAndOptions,
+	penalizedGradient,
 	type OptimizerState,
 	type ParamGroup,
 	type Params
@@ -57,8 +58,7 @@ export class RMSprop extends Optimizer {
 		}
 		state.step = (state.step as number) + 1;
 
-		let g = group.maximize ? grad.neg() : grad;
-		if (weightDecay !== 0) g = g.add(p, { alpha: weightDecay });
+		const g = penalizedGradient(p, grad, group, weightDecay);
 		const squareAvg = (state.square_avg as Tensor).mul_(alpha).addcmul_(g, g, { value: 1 - alpha });
 
 		let avg: Tensor;

@@ -5,6 +5,7 @@ import {
 	Optimizer,
 	checkRange,
 	lrAndOptions,
+	penalizedGradient,
 	required,
 	type OptimizerState,
 	type ParamGroup,
@@ -52,8 +53,7 @@ export class SGD extends Optimizer {
 		const dampening = group.dampening as number;
 		const weightDecay = group.weight_decay as number;
 
-		let d_p = group.maximize ? grad.neg() : grad;
-		if (weightDecay !== 0) d_p = d_p.add(p, { alpha: weightDecay });
+		let d_p = penalizedGradient(p, grad, group, weightDecay);
 		if (momentum !== 0) {
 			let buf = state.momentum_buffer as Tensor | null | undefined;
 			if (!buf) {
