@@ -42,6 +42,13 @@ test('Monaco workers load same-origin with no fallback warning', async ({ page }
 	await page.keyboard.type("const n: number = 'a';");
 
 	await expect(cell.locator('.squiggly-error').first()).toBeVisible({ timeout: 15_000 });
+	// Monaco may start its editor worker (links, word highlights) only after the TypeScript
+	// worker has drawn the squiggle, so wait for both responses rather than read them at once.
+	await expect
+		.poll(() => workerScripts.map((script) => /editor\.worker|ts\.worker/.exec(script.url)?.[0]), {
+			timeout: 15_000
+		})
+		.toEqual(expect.arrayContaining(['editor.worker', 'ts.worker']));
 
 	const origin = new URL(page.url()).origin;
 	const editorWorker = workerScripts.find((script) => script.url.includes('editor.worker'));
