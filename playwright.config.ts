@@ -28,7 +28,10 @@ export default defineConfig({
 		launchOptions: { executablePath: '/usr/bin/chromium', args: chromiumArgs }
 	},
 	webServer: {
-		command: `npx vite preview --host 127.0.0.1 --port ${port} --strictPort`,
+		// Vite 8 allows one preview per project; a separate GP_BUILD_DIR build may run beside it.
+		command: `npx vite preview --host 127.0.0.1 --port ${port} --strictPort${
+			process.env.GP_BUILD_DIR ? ' --bypass-lock' : ''
+		}`,
 		url: `http://127.0.0.1:${port}/`,
 		reuseExistingServer: false,
 		timeout: 60_000

@@ -117,6 +117,17 @@ test('log plot y ticks cover 10⁻³ to 10⁰', async ({ page }) => {
 	expect(labels.map((l) => l.trim())).toEqual(['10⁻³', '10⁻²', '10⁻¹', '10⁰']);
 });
 
+test('plot with ylim and grid starts at zero with grid lines', async ({ page }) => {
+	await openHarness(page);
+	const plot = chart(page, 'loss-curves');
+	const yLabels = (await plot.locator('.axis-left .tick-label').allTextContents()).map(Number);
+	expect(Math.min(...yLabels)).toBe(0);
+
+	const xLabels = await plot.locator('.axis-bottom .tick-label').count();
+	await expect(plot.locator('.grid line')).toHaveCount(xLabels + yLabels.length);
+	await expect(chart(page, 'log-zero').locator('.grid line')).toHaveCount(0);
+});
+
 test('heat map draws a zero-norm layer in the zero colour', async ({ page }) => {
 	await openHarness(page);
 	const heat = chart(page, 'grad-heatmap');
@@ -144,7 +155,7 @@ test('heat map and landscape draw a labelled colour bar', async ({ page }) => {
 		const gradientId = (await bar.getAttribute('fill'))?.match(/^url\(#(.+)\)$/)?.[1];
 		expect(gradientId, `${id}: colour bar fill`).toBeTruthy();
 		await expect(chart(page, id).locator(`[id="${gradientId}"] stop`), id).toHaveCount(11);
-		const labels = await chart(page, id).locator('.axis-right .tick-label').allInnerTexts();
+		const labels = await chart(page, id).locator('.axis-right .tick-label').allTextContents();
 		expect(labels.length, `${id}: colour bar tick labels`).toBeGreaterThanOrEqual(2);
 	}
 	await expect(chart(page, 'landscape-2d').locator('.axis-right .axis-label')).toHaveText(/loss/);

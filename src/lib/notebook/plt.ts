@@ -49,6 +49,12 @@ export interface FigureOptions {
 	squeeze?: boolean;
 }
 
+/** `set_xlim(left, right)` or `set_xlim([left, right])`; null leaves an end autoscaled. */
+export interface LimitFunction {
+	(left?: number | null, right?: number | null): void;
+	(limits: [number | null, number | null]): void;
+}
+
 /** `plot(y)`, `plot(x, y)`, each with an optional format string such as 'o--' and options. */
 export interface PlotFunction {
 	(y: ArrayInput, options?: PlotOptions): void;
@@ -75,6 +81,15 @@ export interface Axes {
 	/** 'log' takes its limits from the positive values; zeros are marked at the edge. */
 	set_xscale(scale: Scale): void;
 	set_yscale(scale: Scale): void;
+	/**
+	 * Fixes the x limits: `ax.set_xlim(0, 100)` or `ax.set_xlim([0, 100])`. A null or omitted
+	 * end stays autoscaled; left > right flips the axis.
+	 */
+	set_xlim: LimitFunction;
+	/** Fixes the y limits, as `set_xlim` does for x. */
+	set_ylim: LimitFunction;
+	/** Draws grid lines at the major ticks; `grid(false)` removes them. */
+	grid(visible?: boolean): void;
 	/** Shows the legend; `labels` name the series in drawing order. */
 	legend(labels?: string[]): void;
 }
@@ -106,6 +121,10 @@ export interface Pyplot extends Omit<Axes, `set_${string}`> {
 	/** 'log' takes its limits from the positive values; zeros are marked at the edge. */
 	xscale(scale: Scale): void;
 	yscale(scale: Scale): void;
+	/** Fixes the current axes' x limits, as `ax.set_xlim`. */
+	xlim: LimitFunction;
+	/** Fixes the current axes' y limits, as `ax.set_ylim`. */
+	ylim: LimitFunction;
 	suptitle(text: string): void;
 	/** Starts a new figure; `show()` emits every open figure in order. */
 	figure(options?: FigureOptions): Figure;
@@ -241,6 +260,9 @@ export function createPlt(emit: (chart: ChartSpec) => void, idPrefix = 'plot'): 
 		ylabel: (text) => gca().set_ylabel(text),
 		xscale: (scale) => gca().set_xscale(scale),
 		yscale: (scale) => gca().set_yscale(scale),
+		xlim: ((...args: unknown[]) => callLimits(gca().set_xlim, args)) as LimitFunction,
+		ylim: ((...args: unknown[]) => callLimits(gca().set_ylim, args)) as LimitFunction,
+		grid: (visible) => gca().grid(visible),
 		suptitle: (text) => figureHandle(currentFigure()).suptitle(text),
 		figure: () => {
 			const figure = newFigure(1, 1);
@@ -258,6 +280,11 @@ export function createPlt(emit: (chart: ChartSpec) => void, idPrefix = 'plot'): 
 		},
 		show
 	};
+}
+
+/** Calls an overloaded limit setter with arguments that its overloads check at the call site. */
+function callLimits(setter: LimitFunction, args: unknown[]): void {
+	(setter as (...rest: unknown[]) => void)(...args);
 }
 
 /** Calls an overloaded `plot` with arguments that the overloads check at the call site. */
@@ -356,6 +383,12 @@ function createAxes(figure: FigureState, panel: PanelState): Axes {
 		set_ylabel: (text) => labelAxes(figure, target, 'ylabel', text),
 		set_xscale: (scale) => setScale(figure, target, 'xscale', scale),
 		set_yscale: (scale) => setScale(figure, target, 'yscale', scale),
+		set_xlim: ((...args: unknown[]) => setLimits(figure, target, 'xlim', args)) as LimitFunction,
+		set_ylim: ((...args: unknown[]) => setLimits(figure, target, 'ylim', args)) as LimitFunction,
+		grid(visible = true) {
+			figure.touched = true;
+			target.grid = Boolean(visible);
+		},
 		legend(labels) {
 			figure.touched = true;
 			target.legend = true;
@@ -389,6 +422,38 @@ function setScale(figure: FigureState, target: PlotAxes, key: 'xscale' | 'yscale
 	}
 	figure.touched = true;
 	target[key] = scale;
+}
+
+/**
+ * Records fixed limits. As in matplotlib, NaN or an infinite limit raises, and an end given
+ * as null or undefined keeps its autoscaled value.
+ */
+function setLimits(
+	figure: FigureState,
+	target: PlotAxes,
+	key: 'xlim' | 'ylim',
+	args: unknown[]
+): void {
+	const pair = args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
+	if (pair.length > 2) {
+		throw new TypeError(
+			`plt.${key}: expected (left, right) or ([left, right]), got ${pair.length} values.`
+		);
+	}
+	const [low = null, high = null] = pair as unknown[];
+	const ends = [low, high].map((end, i) => {
+		if (end === null) return null;
+		const value = typeof end === 'number' ? end : Number.NaN;
+		if (!Number.isFinite(value)) {
+			const name = key === 'xlim' ? ['left', 'right'][i] : ['bottom', 'top'][i];
+			throw new RangeError(
+				`plt.${key}: ${name} must be a finite number or null, got ${String(end)}.`
+			);
+		}
+		return value;
+	}) as [number | null, number | null];
+	figure.touched = true;
+	target[key] = ends;
 }
 
 type SeriesStyle = PlotOptions;

@@ -80,6 +80,8 @@ export interface PanelModel {
 	y: AxisScale;
 	xTicks: Tick[];
 	yTicks: Tick[];
+	/** Whether grid lines run across the box at the labelled ticks. */
+	grid: boolean;
 	series: SeriesModel[];
 	image: ImageCell[];
 	legend: LegendEntry[];
@@ -133,7 +135,11 @@ function layoutPanel(axes: PlotAxes, outer: Box): PanelModel {
 	const marginTop = axes.title ? 28 : 12;
 	const marginBottom = 26 + (axes.xlabel ? 18 : 0);
 	const bottom = outer.top + outer.height - marginBottom;
-	const yDomain = autoscale(dataLimits(limits.y.values, yType), yType, limits.y);
+	const yDomain = fixedLimits(
+		autoscale(dataLimits(limits.y.values, yType), yType, limits.y),
+		axes.ylim,
+		yType
+	);
 	const yRange: [number, number] = axes.image
 		? [outer.top + marginTop, bottom]
 		: [bottom, outer.top + marginTop];
@@ -142,7 +148,11 @@ function layoutPanel(axes: PlotAxes, outer: Box): PanelModel {
 	const yTickSpacing = yType === 'log' ? 28 : 36;
 	const labelChars = Math.max(1, ...axisTicks(y, yTickSpacing).map((t) => t.label.length));
 	const marginLeft = 12 + labelChars * CHAR_WIDTH + (axes.ylabel ? 18 : 0);
-	const xDomain = autoscale(dataLimits(limits.x.values, xType), xType, limits.x);
+	const xDomain = fixedLimits(
+		autoscale(dataLimits(limits.x.values, xType), xType, limits.x),
+		axes.xlim,
+		xType
+	);
 	let x = axisScale(xType, xDomain, [outer.left + marginLeft, outer.left + outer.width - 16]);
 	if (axes.image) [x, y] = squarePixels(x, y, axes.image);
 	const xTicks = axisTicks(x, 70);
@@ -167,11 +177,29 @@ function layoutPanel(axes: PlotAxes, outer: Box): PanelModel {
 		y,
 		xTicks,
 		yTicks,
+		grid: axes.grid ?? false,
 		series,
 		image,
 		legend: axes.legend ? legendEntries(axes.series, series) : [],
 		targets: panelTargets(series, image)
 	};
+}
+
+/**
+ * Replaces the autoscaled ends with the limits set by `set_xlim` or `set_ylim`. As matplotlib
+ * does, a non-positive limit on a log axis is ignored, and equal limits are widened.
+ */
+function fixedLimits(
+	auto: [number, number],
+	limits: PlotAxes['xlim'],
+	type: ScaleType
+): [number, number] {
+	if (!limits) return auto;
+	const usable = (end: number | null): end is number =>
+		end !== null && Number.isFinite(end) && (type === 'linear' || end > 0);
+	const low = usable(limits[0]) ? limits[0] : auto[0];
+	const high = usable(limits[1]) ? limits[1] : auto[1];
+	return low === high ? autoscale([low, high], type, { margin: 0 }) : [low, high];
 }
 
 /** Shrinks the axes so that image pixels are square, as matplotlib's imshow does by default. */

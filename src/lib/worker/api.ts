@@ -98,6 +98,11 @@ export interface PlotAxes {
 	ylabel?: string;
 	xscale?: 'linear' | 'log';
 	yscale?: 'linear' | 'log';
+	/** Fixed axis limits, left (bottom) then right (top); null keeps that end autoscaled. */
+	xlim?: [number | null, number | null];
+	ylim?: [number | null, number | null];
+	/** Grid lines at the major ticks, as `ax.grid(true)`. */
+	grid?: boolean;
 	legend?: boolean;
 	image?: { rows: number; cols: number; data: number[]; cmap?: string };
 }

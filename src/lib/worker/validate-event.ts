@@ -168,6 +168,9 @@ const plotAxes = object(
 		ylabel: string,
 		xscale: oneOf('linear', 'log'),
 		yscale: oneOf('linear', 'log'),
+		xlim: tuple(nullable(number), nullable(number)),
+		ylim: tuple(nullable(number), nullable(number)),
+		grid: boolean,
 		legend: boolean,
 		image: object({ rows: count, cols: count, data: numbers }, { cmap: string })
 	}

@@ -361,3 +361,45 @@ describe('parseFormat', () => {
 		expect(() => parseFormat('oQ')).toThrow("'oQ' is not a valid format string");
 	});
 });
+
+describe('plt limits and grid', () => {
+	test('xlim and ylim take two numbers or a pair', async () => {
+		const { plt, charts } = recordingPlt();
+		plt.plot([1, 2, 3]);
+		plt.xlim(0, 10);
+		plt.ylim([-1, null]);
+		plt.grid();
+		await plt.show();
+
+		expect(charts[0].axes[0].xlim).toEqual([0, 10]);
+		expect(charts[0].axes[0].ylim).toEqual([-1, null]);
+		expect(charts[0].axes[0].grid).toBe(true);
+	});
+
+	test('set_ylim with one end leaves the other autoscaled', async () => {
+		const { plt, charts } = recordingPlt();
+		const [, ax] = plt.subplots();
+		ax.plot([1, 2, 3]);
+		ax.set_ylim(0);
+		ax.grid(false);
+		await plt.show();
+
+		expect(charts[0].axes[0].ylim).toEqual([0, null]);
+		expect(charts[0].axes[0].grid).toBe(false);
+	});
+
+	test('xlim rejects NaN, infinities and strings', () => {
+		const { plt } = recordingPlt();
+		expect(() => plt.xlim(0, NaN)).toThrow(
+			'plt.xlim: right must be a finite number or null, got NaN.'
+		);
+		expect(() => plt.ylim(-Infinity, 1)).toThrow('plt.ylim: bottom must be a finite number');
+		expect(() => plt.xlim('0' as unknown as number, 1)).toThrow('left must be a finite number');
+	});
+
+	test('xlim rejects more than two values', () => {
+		const { plt } = recordingPlt();
+		const call = plt.xlim as unknown as (...args: unknown[]) => void;
+		expect(() => call([0, 1, 2])).toThrow('expected (left, right) or ([left, right]), got 3');
+	});
+});

@@ -155,3 +155,44 @@ describe('layoutPlot image', () => {
 		expect(panel.image[5].title).toBe('[1, 2] = NaN');
 	});
 });
+
+describe('layoutPlot with fixed limits', () => {
+	const series: PlotAxes['series'] = [{ type: 'line', x: [0, 1, 2, 3], y: [1, 4, 9, 16] }];
+
+	test('layoutPlot uses set limits in place of the autoscaled ones', () => {
+		const panel = layoutPlot(singlePlot({ series, xlim: [-2, 5], ylim: [0, 20] }), 600).panels[0];
+		expect(panel.x.domain).toEqual([-2, 5]);
+		expect(panel.y.domain).toEqual([0, 20]);
+	});
+
+	test('layoutPlot keeps an end given as null autoscaled', () => {
+		const auto = layoutPlot(singlePlot({ series }), 600).panels[0];
+		const panel = layoutPlot(singlePlot({ series, ylim: [0, null] }), 600).panels[0];
+		expect(panel.y.domain[0]).toBe(0);
+		expect(panel.y.domain[1]).toBe(auto.y.domain[1]);
+	});
+
+	test('layoutPlot flips an axis whose left limit is larger', () => {
+		const panel = layoutPlot(singlePlot({ series, xlim: [3, 0] }), 600).panels[0];
+		expect(panel.x.domain).toEqual([3, 0]);
+		expect(panel.x.scale(3)).toBeLessThan(panel.x.scale(0));
+	});
+
+	test('layoutPlot ignores a non-positive limit on a log axis', () => {
+		const auto = layoutPlot(singlePlot({ series, yscale: 'log' }), 600).panels[0];
+		const panel = layoutPlot(singlePlot({ series, yscale: 'log', ylim: [0, 100] }), 600).panels[0];
+		expect(panel.y.domain[0]).toBe(auto.y.domain[0]);
+		expect(panel.y.domain[1]).toBe(100);
+	});
+
+	test('layoutPlot widens equal limits', () => {
+		const panel = layoutPlot(singlePlot({ series, ylim: [2, 2] }), 600).panels[0];
+		expect(panel.y.domain[0]).toBeLessThan(2);
+		expect(panel.y.domain[1]).toBeGreaterThan(2);
+	});
+
+	test('layoutPlot passes the grid flag to the panel', () => {
+		expect(layoutPlot(singlePlot({ series, grid: true }), 600).panels[0].grid).toBe(true);
+		expect(layoutPlot(singlePlot({ series }), 600).panels[0].grid).toBe(false);
+	});
+});

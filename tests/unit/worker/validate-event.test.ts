@@ -53,7 +53,14 @@ const valid: WorkerEvent[] = [
 			id: 'p',
 			rows: 1,
 			cols: 1,
-			axes: [{ series: [{ type: 'line', x: [0, 1], y: [NaN, Infinity] }], yscale: 'log' }]
+			axes: [
+				{
+					series: [{ type: 'line', x: [0, 1], y: [NaN, Infinity] }],
+					yscale: 'log',
+					ylim: [1e-3, null],
+					grid: true
+				}
+			]
 		}
 	},
 	{
@@ -170,6 +177,21 @@ describe('workerEventError', () => {
 				}
 			},
 			'event.chart.axes[0].series[0].color: expected a string, got an array'
+		],
+		[
+			'axis limit that is a string',
+			{
+				type: 'chart',
+				cell: 'a',
+				chart: {
+					kind: 'plot',
+					id: 'p',
+					rows: 1,
+					cols: 1,
+					axes: [{ series: [], xlim: [0, '1'] }]
+				}
+			},
+			'event.chart.axes[0].xlim[1]: expected a number, got the string "1"'
 		],
 		[
 			'landscape path of triples',

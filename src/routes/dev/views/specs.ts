@@ -63,6 +63,8 @@ export const lossCurves: ChartSpec = {
 			title: 'Training loss',
 			xlabel: 'step',
 			ylabel: 'loss',
+			ylim: [0, null],
+			grid: true,
 			legend: true
 		}
 	]
