@@ -43,7 +43,10 @@ export interface HistOptions {
 }
 
 export interface FigureOptions {
-	// TODO: `ChartSpec` has no size field, so figsize is accepted for ported code and ignored.
+	/**
+	 * Width and height in inches, as in matplotlib. The chart always fills the width it is
+	 * given on the page, so only the ratio of the two is used, to set the height.
+	 */
 	figsize?: [number, number];
 	/** With false, `subplots` always returns rows of axes, even for one row or column. */
 	squeeze?: boolean;
@@ -160,6 +163,7 @@ interface FigureState {
 	panels: PanelState[];
 	current: number;
 	suptitle?: string;
+	figsize?: [number, number];
 	/** Set by any call that draws or labels; an untouched figure is not emitted. */
 	touched: boolean;
 	pending: Promise<unknown>[];
@@ -200,7 +204,7 @@ export function createPlt(emit: (chart: ChartSpec) => void, idPrefix = 'plot'): 
 
 	function subplots(rows = 1, cols = 1, options: FigureOptions = {}) {
 		checkGridSize('plt.subplots', rows, cols);
-		const figure = newFigure(rows, cols);
+		const figure = newFigure(rows, cols, figureSize('plt.subplots', options));
 		figure.touched = true;
 		figures.push(figure);
 
@@ -223,7 +227,7 @@ export function createPlt(emit: (chart: ChartSpec) => void, idPrefix = 'plot'): 
 		const fresh = !figure.touched;
 		if (figure.rows !== rows || figure.cols !== cols) {
 			if (!fresh) throw new Error(gridChangeMessage(figure, rows, cols));
-			figure = newFigure(rows, cols);
+			figure = newFigure(rows, cols, figure.figsize);
 			figures[figures.length - 1] = figure;
 		}
 		figure.current = index - 1;
@@ -264,8 +268,8 @@ export function createPlt(emit: (chart: ChartSpec) => void, idPrefix = 'plot'): 
 		ylim: ((...args: unknown[]) => callLimits(gca().set_ylim, args)) as LimitFunction,
 		grid: (visible) => gca().grid(visible),
 		suptitle: (text) => figureHandle(currentFigure()).suptitle(text),
-		figure: () => {
-			const figure = newFigure(1, 1);
+		figure: (options = {}) => {
+			const figure = newFigure(1, 1, figureSize('plt.figure', options));
 			figures.push(figure);
 			return figureHandle(figure);
 		},
@@ -292,18 +296,36 @@ function callPlot(axes: Axes, args: unknown[]): void {
 	(axes.plot as (...rest: unknown[]) => void)(...args);
 }
 
-function newFigure(rows: number, cols: number): FigureState {
+/** Checks `figsize`, which must be two positive finite numbers of inches. */
+function figureSize(api: string, options: FigureOptions): [number, number] | undefined {
+	const size = options.figsize;
+	if (size === undefined) return undefined;
+	const valid =
+		Array.isArray(size) &&
+		size.length === 2 &&
+		size.every((inches) => typeof inches === 'number' && Number.isFinite(inches) && inches > 0);
+	if (!valid) {
+		throw new RangeError(
+			`${api}: figsize must be [width, height] in inches, two positive numbers, got ` +
+				`${JSON.stringify(size)}. matplotlib's default is [6.4, 4.8].`
+		);
+	}
+	return [size[0], size[1]];
+}
+
+function newFigure(rows: number, cols: number, figsize?: [number, number]): FigureState {
 	const panels = Array.from({ length: rows * cols }, (): PanelState => ({
 		axes: { series: [] },
 		groups: []
 	}));
-	return { rows, cols, panels, current: 0, touched: false, pending: [] };
+	return { rows, cols, panels, current: 0, figsize, touched: false, pending: [] };
 }
 
 function figureSpec(figure: FigureState, id: string): ChartSpec {
 	const axes = figure.panels.map(panelSpec);
 	const spec: ChartSpec = { kind: 'plot', id, rows: figure.rows, cols: figure.cols, axes };
 	if (figure.suptitle !== undefined) spec.suptitle = figure.suptitle;
+	if (figure.figsize !== undefined) spec.figsize = figure.figsize;
 	return spec;
 }
 

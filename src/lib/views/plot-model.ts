@@ -98,6 +98,8 @@ export interface FigureModel {
 }
 
 const SUPTITLE_HEIGHT = 30;
+const MIN_PANEL_HEIGHT = 120;
+const MAX_FIGURE_HEIGHT = 1200;
 const BAR_WIDTH = 0.8;
 const CHAR_WIDTH = 6.6;
 
@@ -106,8 +108,10 @@ export function layoutPlot(spec: PlotSpec, width: number): FigureModel {
 	const cols = Math.max(1, spec.cols);
 	const rows = Math.max(1, spec.rows);
 	const panelWidth = width / cols;
-	const panelHeight = Math.min(340, Math.max(170, panelWidth * 0.62));
 	const top = spec.suptitle ? SUPTITLE_HEIGHT : 0;
+	const panelHeight = spec.figsize
+		? figureHeight(spec.figsize, width, rows)
+		: Math.min(340, Math.max(170, panelWidth * 0.62));
 
 	const panels = spec.axes.map((axes, i) => {
 		const outer: Box = {
@@ -124,6 +128,16 @@ export function layoutPlot(spec: PlotSpec, width: number): FigureModel {
 		0
 	);
 	return { width, height: top + rows * panelHeight, suptitle: spec.suptitle, panels, clippedCount };
+}
+
+/**
+ * Returns the panel height that gives the figure figsize's height-to-width ratio, kept between
+ * MIN_PANEL_HEIGHT per panel and MAX_FIGURE_HEIGHT, so an extreme figsize still leaves the
+ * axes readable.
+ */
+function figureHeight([inchesWide, inchesHigh]: [number, number], width: number, rows: number) {
+	const height = Math.min(MAX_FIGURE_HEIGHT, (width * inchesHigh) / inchesWide);
+	return Math.max(MIN_PANEL_HEIGHT, height / rows);
 }
 
 function layoutPanel(axes: PlotAxes, outer: Box): PanelModel {

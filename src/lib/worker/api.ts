@@ -116,6 +116,8 @@ export type ChartSpec =
 			cols: number;
 			axes: PlotAxes[];
 			suptitle?: string;
+			/** matplotlib's figsize in inches; the views keep its height-to-width ratio. */
+			figsize?: [number, number];
 	  }
 	| {
 			kind: 'grad-norms';

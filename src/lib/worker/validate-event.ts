@@ -179,7 +179,7 @@ const plotAxes = object(
 const chartSpec = tagged('kind', {
 	plot: object(
 		{ id: string, rows: count, cols: count, axes: array(plotAxes) },
-		{ suptitle: string }
+		{ suptitle: string, figsize: tuple(number, number) }
 	),
 	'grad-norms': object({
 		id: string,

@@ -403,3 +403,29 @@ describe('plt limits and grid', () => {
 		expect(() => call([0, 1, 2])).toThrow('expected (left, right) or ([left, right]), got 3');
 	});
 });
+
+describe('plt figsize', () => {
+	test('figsize passes to the chart and survives plt.subplot', async () => {
+		const { plt, charts } = recordingPlt();
+		plt.figure({ figsize: [10, 4] });
+		plt.subplot(2, 1, 1);
+		plt.plot([1, 2]);
+		const [, axes] = plt.subplots(1, 2, { figsize: [12, 3] });
+		axes[0].plot([3, 4]);
+		await plt.show();
+
+		expect(charts[0].figsize).toEqual([10, 4]);
+		expect(charts[0].rows).toBe(2);
+		expect(charts[1].figsize).toEqual([12, 3]);
+	});
+
+	test('figsize must be two positive numbers', () => {
+		const { plt } = recordingPlt();
+		const bad = [[0, 4], [6], [6, -1], [6, Infinity], 'big'];
+		for (const figsize of bad) {
+			expect(() => plt.figure({ figsize: figsize as [number, number] })).toThrow(
+				'plt.figure: figsize must be [width, height] in inches'
+			);
+		}
+	});
+});

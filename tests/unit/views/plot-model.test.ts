@@ -196,3 +196,24 @@ describe('layoutPlot with fixed limits', () => {
 		expect(layoutPlot(singlePlot({ series }), 600).panels[0].grid).toBe(false);
 	});
 });
+
+describe('layoutPlot with figsize', () => {
+	const axes: PlotAxes = { series: [{ type: 'line', x: [0, 1], y: [0, 1] }] };
+
+	test('layoutPlot keeps the height-to-width ratio of figsize', () => {
+		const model = layoutPlot({ ...singlePlot(axes), figsize: [8, 4] }, 600);
+		expect(model.height).toBe(300);
+	});
+
+	test('layoutPlot splits a figsize height between rows', () => {
+		const spec: PlotSpec = { kind: 'plot', id: 'p', rows: 2, cols: 1, axes: [axes, axes] };
+		const model = layoutPlot({ ...spec, figsize: [6, 6] }, 600);
+		expect(model.height).toBe(600);
+		expect(model.panels[1].box.top).toBeGreaterThan(300);
+	});
+
+	test('layoutPlot keeps panels readable for a very wide figsize', () => {
+		const model = layoutPlot({ ...singlePlot(axes), figsize: [100, 1] }, 600);
+		expect(model.height).toBe(120);
+	});
+});
