@@ -62,8 +62,8 @@ export interface LimitFunction {
 export interface PlotFunction {
 	(y: ArrayInput, options?: PlotOptions): void;
 	(y: ArrayInput, format: string, options?: PlotOptions): void;
-	(x: ArrayInput, y: ArrayInput, options?: PlotOptions): void;
-	(x: ArrayInput, y: ArrayInput, format: string, options?: PlotOptions): void;
+	(x: ArrayInput | string[], y: ArrayInput, options?: PlotOptions): void;
+	(x: ArrayInput | string[], y: ArrayInput, format: string, options?: PlotOptions): void;
 }
 
 /** One panel. Method names and arguments follow matplotlib's `Axes`. */
@@ -71,9 +71,12 @@ export interface Axes {
 	/** Draws lines (and markers): `ax.plot(steps, losses, { label: 'loss' })`. */
 	plot: PlotFunction;
 	/** Draws markers only: `ax.scatter(xs, ys, { marker: 'x' })`. */
-	scatter(x: ArrayInput, y: ArrayInput, options?: PlotOptions): void;
-	/** Draws bars 0.8 wide centred on numeric x: `ax.bar([0, 1, 2], counts)`. */
-	bar(x: ArrayInput, height: ArrayInput, options?: PlotOptions): void;
+	scatter(x: ArrayInput | string[], y: ArrayInput, options?: PlotOptions): void;
+	/**
+	 * Draws bars 0.8 wide centred on x: `ax.bar([0, 1, 2], counts)`, or on named categories:
+	 * `ax.bar(['SGD', 'Adam'], losses)`.
+	 */
+	bar(x: ArrayInput | string[], height: ArrayInput, options?: PlotOptions): void;
 	/** Bins values as numpy.histogram does and draws the counts: `ax.hist(w, { bins: 30 })`. */
 	hist(values: ArrayInput, options?: HistOptions): void;
 	/** Draws a 2-D array as an image, row 0 at the top: `ax.imshow(layer.weight)`. */
@@ -371,15 +374,21 @@ function createAxes(figure: FigureState, panel: PanelState): Axes {
 	return {
 		plot(...args: unknown[]) {
 			const { values, options } = splitPlotArgs(args);
-			whenRead(values, (read) => xySeries('plt.plot', 'line', read, options));
+			const [x, y] = values;
+			whenRead([categoryPositions(target, x), y], (read) =>
+				xySeries('plt.plot', 'line', read, options)
+			);
 		},
 		scatter(x, y, options = {}) {
 			const style = { marker: 'o', ...options, linestyle: 'none' };
-			whenRead([x, y], (read) => xySeries('plt.scatter', 'scatter', read, style));
+			whenRead([categoryPositions(target, x), y], (read) =>
+				xySeries('plt.scatter', 'scatter', read, style)
+			);
 		},
-		// TODO: string categories for x need a tick-label field in PlotAxes; numbers only for now.
 		bar(x, height, options = {}) {
-			whenRead([x, height], (read) => xySeries('plt.bar', 'bar', read, options));
+			whenRead([categoryPositions(target, x), height], (read) =>
+				xySeries('plt.bar', 'bar', read, options)
+			);
 		},
 		hist(values, options = {}) {
 			whenRead([values, options.bins ?? 10], ([data, bins]) => {
@@ -417,6 +426,20 @@ function createAxes(figure: FigureState, panel: PanelState): Axes {
 			if (labels) panel.legendLabels = labels.map(String);
 		}
 	};
+}
+
+/**
+ * Turns an array of strings into category positions 0, 1, 2…, as matplotlib's categorical axis
+ * does, adding new names to the panel's `xcategories` in the order they first appear. Any other
+ * value is returned unchanged.
+ */
+function categoryPositions(target: PlotAxes, x: unknown): unknown {
+	if (!Array.isArray(x) || x.length === 0 || !x.every((v) => typeof v === 'string')) return x;
+	const categories = (target.xcategories ??= []);
+	return x.map((name: string) => {
+		const known = categories.indexOf(name);
+		return known >= 0 ? known : categories.push(name) - 1;
+	});
 }
 
 /** Builds the panel as the views receive it. Legend labels apply in drawing order. */

@@ -169,7 +169,7 @@ function layoutPanel(axes: PlotAxes, outer: Box): PanelModel {
 	);
 	let x = axisScale(xType, xDomain, [outer.left + marginLeft, outer.left + outer.width - 16]);
 	if (axes.image) [x, y] = squarePixels(x, y, axes.image);
-	const xTicks = axisTicks(x, 70);
+	const xTicks = axes.xcategories ? categoryTicks(axes.xcategories, x) : axisTicks(x, 70);
 	const yTicks = axisTicks(y, yTickSpacing);
 
 	const box: Box = {
@@ -214,6 +214,11 @@ function fixedLimits(
 	const low = usable(limits[0]) ? limits[0] : auto[0];
 	const high = usable(limits[1]) ? limits[1] : auto[1];
 	return low === high ? autoscale([low, high], type, { margin: 0 }) : [low, high];
+}
+
+/** One tick per category, at its position 0, 1, 2…, labelled with its name. */
+function categoryTicks(categories: string[], x: AxisScale): Tick[] {
+	return categories.map((label, value) => ({ value, pos: x.scale(value), label }));
 }
 
 /** Shrinks the axes so that image pixels are square, as matplotlib's imshow does by default. */

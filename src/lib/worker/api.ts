@@ -101,6 +101,8 @@ export interface PlotAxes {
 	/** Fixed axis limits, left (bottom) then right (top); null keeps that end autoscaled. */
 	xlim?: [number | null, number | null];
 	ylim?: [number | null, number | null];
+	/** Names of a categorical x axis: x value i stands for xcategories[i], and ticks show names. */
+	xcategories?: string[];
 	/** Grid lines at the major ticks, as `ax.grid(true)`. */
 	grid?: boolean;
 	legend?: boolean;

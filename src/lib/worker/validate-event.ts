@@ -170,6 +170,7 @@ const plotAxes = object(
 		yscale: oneOf('linear', 'log'),
 		xlim: tuple(nullable(number), nullable(number)),
 		ylim: tuple(nullable(number), nullable(number)),
+		xcategories: array(string),
 		grid: boolean,
 		legend: boolean,
 		image: object({ rows: count, cols: count, data: numbers }, { cmap: string })

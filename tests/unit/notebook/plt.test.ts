@@ -429,3 +429,22 @@ describe('plt figsize', () => {
 		}
 	});
 });
+
+describe('plt categorical x', () => {
+	test('bar with names places them at 0, 1, 2 and records the names', async () => {
+		const { plt, charts } = recordingPlt();
+		plt.bar(['SGD', 'Adam', 'RMSprop'], [0.9, 0.2, 0.4]);
+		plt.plot(['Adam', 'AdamW'], [0.3, 0.25], 'o');
+		await plt.show();
+
+		const axes = charts[0].axes[0];
+		expect(axes.xcategories).toEqual(['SGD', 'Adam', 'RMSprop', 'AdamW']);
+		expect(axes.series[0].x).toEqual([0, 1, 2]);
+		expect(axes.series[1].x).toEqual([1, 3]);
+	});
+
+	test('x mixing names and numbers is rejected', () => {
+		const { plt } = recordingPlt();
+		expect(() => plt.bar(['SGD', 2] as unknown as string[], [1, 2])).toThrow(/x\[0\]/);
+	});
+});

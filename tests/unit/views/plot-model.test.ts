@@ -217,3 +217,16 @@ describe('layoutPlot with figsize', () => {
 		expect(model.height).toBe(120);
 	});
 });
+
+describe('layoutPlot with categories', () => {
+	test('layoutPlot labels one tick per category at its bar', () => {
+		const spec = singlePlot({
+			series: [{ type: 'bar', x: [0, 1, 2], y: [0.9, 0.2, 0.4] }],
+			xcategories: ['SGD', 'Adam', 'RMSprop']
+		});
+		const panel = layoutPlot(spec, 600).panels[0];
+		expect(panel.xTicks.map((tick) => tick.label)).toEqual(['SGD', 'Adam', 'RMSprop']);
+		const centres = panel.series[0].bars.map((bar) => bar.left + bar.width / 2);
+		panel.xTicks.forEach((tick, i) => expect(tick.pos).toBeCloseTo(centres[i], 6));
+	});
+});
