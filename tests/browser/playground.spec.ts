@@ -301,6 +301,23 @@ test('example query parameter opens a notebook file', async ({ page }) => {
 	await expect(page.getByRole('heading', { level: 1 })).toHaveText('Example not found');
 });
 
+test('Examples menu opens another notebook and keeps the backend', async ({ page }) => {
+	await page.goto('/?backend=cpu');
+	await waitForAllDone(page);
+	await page.getByText('Examples', { exact: true }).click();
+	const entry = page.locator('a[data-example="batch-vs-sgd"]');
+	await expect(page.locator('a[data-example="post-3-4"]')).toHaveAttribute('aria-current', 'page');
+	await entry.click();
+
+	await expect(page).toHaveURL(/[?&]example=batch-vs-sgd/);
+	await expect(page).toHaveURL(/[?&]backend=cpu/);
+	await expect(page.getByRole('heading', { level: 1 })).toHaveText(
+		'Batch against stochastic gradient descent'
+	);
+	await expect(entry).toBeHidden();
+	await waitForAllDone(page);
+});
+
 test('slider is a labelled control that re-runs its users', async ({ page }) => {
 	await page.goto('/?backend=cpu');
 	await waitForAllDone(page);
