@@ -1,8 +1,15 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 
-// The linear-regression example draws the exact MSE surface over (w, b) and the descent path.
+// The linear-regression example draws the exact MSE surface over (w, b) and the descent path;
+// batch-vs-sgd draws two labelled paths on one such surface.
 
 const RUN_TIMEOUT = 90_000;
+
+/** Training steps of each run in the batch-vs-sgd example, read from the notebook itself. */
+const BATCH_VS_SGD_STEPS = Number(
+	/const steps = (\d+);/.exec(readFileSync('static/notebooks/batch-vs-sgd.json', 'utf8'))![1]
+);
 
 interface LandscapeValues {
 	x: number[];
@@ -109,20 +116,80 @@ test('linear-regression chart shows w, b and the loss on hover', async ({ page }
 
 test('batch-vs-sgd draws both runs as labelled paths on one surface', async ({ page }) => {
 	await page.goto('/?example=batch-vs-sgd&backend=cpu');
-	await expect(page.locator('[data-cell-id="surface"]')).toHaveAttribute('data-state', 'done', {
+	await expect(page.locator('[data-cell-id="descent"]')).toHaveAttribute('data-state', 'done', {
 		timeout: RUN_TIMEOUT
 	});
-	const chart = landscapeIn(page, 'surface');
+	const chart = landscapeIn(page, 'descent');
 	const values = await readValues(chart);
 	const [batch, sgd] = values.paths ?? [];
 	expect(values.paths?.map((p) => p.label)).toEqual(['batch', 'stochastic']);
-	expect(batch.points.length).toBeGreaterThan(1);
+	expect(batch.points).toHaveLength(BATCH_VS_SGD_STEPS + 1);
 	expect(sgd.points).toHaveLength(batch.points.length);
 	expect(sgd.points[0]).toEqual(batch.points[0]);
 	expect(sgd.points.at(-1)).not.toEqual(batch.points.at(-1));
 
 	await expect(chart.locator('.named-path')).toHaveCount(2);
 	await expect(chart.locator('.legend-label')).toHaveText(['batch', 'stochastic']);
+});
+
+test('batch-vs-sgd paths grow together while training runs', async ({ page }) => {
+	await page.goto('/?example=batch-vs-sgd&backend=cpu');
+	const descent = page.locator('[data-cell-id="descent"]');
+	await expect(descent).toHaveAttribute('data-state', 'done', { timeout: RUN_TIMEOUT });
+	const before = Number(await descent.getAttribute('data-run-count'));
+
+	// From now on, note the cell's state and both path lengths at every chart update.
+	await page.evaluate(() => {
+		const samples: { state: string; lengths: number[] }[] = [];
+		(window as unknown as { pathSamples: typeof samples }).pathSamples = samples;
+		const cell = document.querySelector('[data-cell-id="descent"]')!;
+		const read = () => {
+			const values = cell.querySelector('[data-kind="landscape"]')?.getAttribute('data-values');
+			if (!values) return;
+			const paths = (JSON.parse(values) as LandscapeValues).paths ?? [];
+			const lengths = paths.map((p) => p.points.length);
+			samples.push({ state: cell.getAttribute('data-state') ?? '', lengths });
+		};
+		new MutationObserver(read).observe(cell, {
+			subtree: true,
+			childList: true,
+			attributes: true,
+			attributeFilter: ['data-values']
+		});
+	});
+
+	// A new learning rate reruns the training cell.
+	const lr = page.getByRole('slider', { name: 'learning rate', exact: true });
+	await lr.focus();
+	await page.keyboard.press('ArrowRight');
+	await expect(descent).toHaveAttribute('data-run-count', String(before + 1), {
+		timeout: RUN_TIMEOUT
+	});
+	await expect(descent).toHaveAttribute('data-state', 'done', { timeout: RUN_TIMEOUT });
+	const chart = landscapeIn(page, 'descent');
+	await expect
+		.poll(async () => (await readValues(chart)).paths?.map((p) => p.points.length), {
+			timeout: 10_000
+		})
+		.toEqual([BATCH_VS_SGD_STEPS + 1, BATCH_VS_SGD_STEPS + 1]);
+
+	const samples = await page.evaluate(
+		() => (window as unknown as { pathSamples: { state: string; lengths: number[] }[] }).pathSamples
+	);
+	const described = samples.map((s) => `${s.state}:${s.lengths.join('/')}`).join(', ');
+	// Charts sent while the cell ran, with both paths started and the batch path not finished.
+	const partial = samples.filter(
+		({ state, lengths: [b = 0, s = 0] }) =>
+			state === 'running' && s > 1 && b < BATCH_VS_SGD_STEPS + 1
+	);
+	expect(new Set(partial.map((s) => s.lengths[0])).size, described).toBeGreaterThan(1);
+	// The runs step in turn: the batch path is never more than one point ahead.
+	for (const {
+		lengths: [b = 0, s = 0]
+	} of samples) {
+		expect(b - s, described).toBeGreaterThanOrEqual(0);
+		expect(b - s, described).toBeLessThanOrEqual(1);
+	}
 });
 
 test('linear-regression writes level values on the contours', async ({ page }) => {

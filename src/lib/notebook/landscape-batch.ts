@@ -7,18 +7,25 @@
  * point's slice of the batched output, and whose other members are the model's own.
  *
  * Any other model, or a call with an input the stand-in cannot batch, takes the plain path: the
- * real model, whose parameters the grid has already set to the point.
+ * real model, whose parameters receive the point when the forward pass reads them
+ * (landscape-deferred.ts).
  *
  * NOTE: on the CPU backend this saves less time than ops. For a 2-64-1 tanh MLP on 256 points,
  * a 41x41 grid took at best 1.2 s batched and 1.5 s plain (Node, best of 6 runs on a shared
  * 2-core machine). Math.tanh alone takes about 1 s of that either way. Per point, what remains
- * is a copy per parameter and the loss, rather than the whole forward pass.
+ * is the loss, rather than the whole forward pass.
  */
 
 import type { torch as Torch, Tensor } from '../engine';
 import type { AnyModule, Module } from '../engine/nn';
 
 type LandscapeTorch = typeof Torch;
+
+/** A tensor computed from `input` while its storage was at `version` (in-place writes bump it). */
+interface Cached {
+	version: number;
+	tensor: Tensor;
+}
 
 type Layer =
 	| { kind: 'linear'; weight: number; bias: number | null }
@@ -32,7 +39,10 @@ export class BatchedForward {
 	readonly model: Module;
 	private points: Tensor[] = [];
 	private index = 0;
-	private readonly outputs = new Map<Tensor, Tensor>();
+	/** The group's outputs, by input, each with the input's storage version when computed. */
+	private readonly outputs = new Map<Tensor, Cached>();
+	/** Inputs with a column of ones appended, for folding the first layer's bias, across groups. */
+	private readonly augmented = new WeakMap<Tensor, Cached>();
 	/** Set once `loss_fn` calls the model with an input first seen after a group's first point. */
 	private disabled = false;
 
@@ -94,15 +104,16 @@ export class BatchedForward {
 
 	private outputFor(input: Tensor): Tensor | null {
 		const cached = this.outputs.get(input);
-		if (cached) return cached;
-		// A loss_fn that builds a new input on every call (a fresh minibatch) would pay a whole
-		// group's forward pass at every point, so it gets the plain path from here on.
+		if (cached && cached.version === input.storage.version) return cached.tensor;
+		// A loss_fn that builds a new input on every call (a fresh minibatch), or writes into it,
+		// would pay a whole group's forward pass at every point, so it gets the plain path from
+		// here on.
 		if (this.index !== 0) {
 			this.disabled = true;
 			return null;
 		}
 		const output = this.forward(input);
-		this.outputs.set(input, output);
+		this.outputs.set(input, { version: input.storage.version, tensor: output });
 		return output;
 	}
 
@@ -130,23 +141,32 @@ export class BatchedForward {
 			}
 			const weight = this.points[layer.weight].narrow(0, start, count);
 			const bias = layer.bias === null ? null : this.points[layer.bias].narrow(0, start, count);
-			h = batched ? batchedLinear(h, weight, bias) : this.sharedInputLinear(h, weight, bias);
+			if (batched) h = batchedLinear(h, weight, bias);
+			else if (bias === null) h = h.matmul(weight.transpose(1, 2));
+			else h = this.withOnes(input, h).matmul(foldBias(this.torch, weight, bias).transpose(1, 2));
 			batched = true;
 		}
 		return h.reshape([count, ...lead, h.shape[h.ndim - 1]]);
 	}
 
 	/**
-	 * [rows, in] times [count, out, in]ᵀ plus [count, out] gives [count, rows, out]. The input
-	 * is the same for every point, so a column of ones appended to it folds the bias into the
-	 * matmul and saves an add over the whole output.
+	 * Returns `h` (the input as [rows, in]) with a column of ones appended. The input is the same
+	 * for every point, so the ones fold the first layer's bias into its matmul and save an add
+	 * over the whole output. Rows of a landscape usually share the input, so it is cached.
 	 */
-	private sharedInputLinear(h: Tensor, weight: Tensor, bias: Tensor | null): Tensor {
-		if (bias === null) return h.matmul(weight.transpose(1, 2));
+	private withOnes(input: Tensor, h: Tensor): Tensor {
+		const cached = this.augmented.get(input);
+		if (cached && cached.version === input.storage.version) return cached.tensor;
 		const ones = this.torch.ones([h.shape[0], 1], { dtype: h.dtype });
-		const folded = this.torch.cat([weight, bias.unsqueeze(2)], 2);
-		return this.torch.cat([h, ones], 1).matmul(folded.transpose(1, 2));
+		const tensor = this.torch.cat([h, ones], 1);
+		this.augmented.set(input, { version: input.storage.version, tensor });
+		return tensor;
 	}
+}
+
+/** Appends the bias to each point's weight as a last column: [count, out, in + 1]. */
+function foldBias(torch: LandscapeTorch, weight: Tensor, bias: Tensor): Tensor {
+	return torch.cat([weight, bias.unsqueeze(2)], 2);
 }
 
 /** [count, rows, in] times [count, out, in]ᵀ plus [count, out] gives [count, rows, out]. */

@@ -169,6 +169,33 @@ export function checkModel(named: [string, Tensor][], settings: LandscapeSetting
 	});
 }
 
+/** Returns the parameters of the model passed to `record()`, which must match the landscape's. */
+export function checkRecordedModel(
+	torch: LandscapeTorch,
+	model: unknown,
+	expected: readonly Tensor[]
+): Tensor[] {
+	if (!(model instanceof torch.nn.Module)) {
+		throw new TypeError(
+			`record: model must be an nn.Module, got ${describe(model)}. Pass the model whose parameters to add, e.g. landscape.record('sgd', sgdModel).`
+		);
+	}
+	const params = model.parameters();
+	const shapes = (list: readonly Tensor[]) => list.map((p) => `[${p.shape}]`).join(', ');
+	const same =
+		params.length === expected.length &&
+		params.every(
+			(p, k) =>
+				p.shape.length === expected[k].ndim && p.shape.every((n, d) => n === expected[k].shape[d])
+		);
+	if (!same) {
+		throw new Error(
+			`record: the model's parameters have shapes ${shapes(params)}, but the landscape's model has ${shapes(expected)}. Record a model of the same architecture.`
+		);
+	}
+	return params;
+}
+
 /** Returns `loss` as a 0-d tensor, or throws when it is not a one-element tensor. */
 export function checkLoss(torch: LandscapeTorch, loss: unknown): Tensor {
 	if (!(loss instanceof torch.Tensor)) {

@@ -15,6 +15,11 @@ export interface Plane {
 	origin: Tensor[];
 	/** One direction per axis, each a list of tensors shaped like the parameters. */
 	directions: Tensor[][];
+	/**
+	 * `zero[d][k]`: whether direction d's tensor for parameter k is all zeros by construction, so
+	 * the grid points need no arithmetic for it. False where that is not known.
+	 */
+	zero: boolean[][];
 	/** Coordinates drawn at the origin: the parameter values on the exact surface, else 0. */
 	center: [number, number];
 	labels: [string, string];
@@ -38,9 +43,13 @@ export async function exactPlane(
 	const params = named.map(([, p]) => p);
 	const values = center ?? Array.from(await flatten(torch, params).array());
 	const unit = (index: number) => unflatten(torch.tensor(index === 0 ? [1, 0] : [0, 1]), params);
+	// Direction d is the unit vector of scalar d, so it is zero in every parameter but its own.
+	const ends = params.map((_, k) => countScalars(params.slice(0, k + 1)));
+	const holder = (index: number) => ends.findIndex((end) => index < end);
 	return {
 		origin: unflatten(torch.tensor([values[0], values[1]]), params),
 		directions: [unit(0), unit(1)],
+		zero: [0, 1].map((d) => params.map((_, k) => k !== holder(d))),
 		center: [values[0], values[1]],
 		labels: scalarNames(named) as [string, string]
 	};
@@ -73,9 +82,11 @@ export function randomPlane(
 			params.map((p) => filterNormalizedDirection(torch, generator, p, includeBiases))
 		);
 	}
+	const zero = params.map((p) => p.ndim <= 1 && !includeBiases);
 	return {
 		origin: params.map((p) => p.detach().clone()),
 		directions,
+		zero: directions.map(() => zero),
 		center: [0, 0],
 		labels: ['direction 1', 'direction 2']
 	};
@@ -143,6 +154,7 @@ export async function pcaPlane(
 	return {
 		origin: params.map((p) => p.detach().clone()),
 		directions,
+		zero: directions.map(() => params.map(() => false)),
 		center: [0, 0],
 		labels: ['PC 1', 'PC 2']
 	};

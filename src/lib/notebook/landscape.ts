@@ -6,19 +6,23 @@
  *
  * The losses of one grid row are stacked and read back together, so a 41 x 41 grid costs 41
  * readbacks, and `progress` runs between rows, which is where a superseded run stops. Models of
- * Linear layers and activations run a whole row in one batched forward pass (landscape-batch.ts).
- * Parameters and buffers are restored exactly afterwards, also when `loss_fn` throws.
+ * Linear layers and activations run a whole row in one batched forward pass (landscape-batch.ts),
+ * and a point is then copied into the parameters only if something reads them
+ * (landscape-deferred.ts). Parameters and buffers are restored exactly afterwards, also when
+ * `loss_fn` throws.
  */
 
 import type { torch as Torch, Tensor } from '../engine';
 import type { Module } from '../engine/nn';
 import type { ChartSpec } from '../worker/api';
 import { BatchedForward } from './landscape-batch';
+import { DeferredWrites } from './landscape-deferred';
 import {
 	checkArguments,
 	checkLoss,
 	checkModel,
 	checkOptions,
+	checkRecordedModel,
 	type LandscapeOptions,
 	type LandscapeSettings as Settings
 } from './landscape-options';
@@ -57,9 +61,11 @@ export interface Landscape {
 	 * Adds the model's current parameters to the path, projected onto the plane (in 1-D, the
 	 * point's coordinate and its loss), and redraws the chart. Await it inside a training loop.
 	 * With a `label`, the point goes to the path of that name in `chart.paths`, which is drawn in
-	 * its own colour with a legend; without one it goes to `chart.path`.
+	 * its own colour with a legend; without one it goes to `chart.path`. With a `model` of the
+	 * same parameter shapes, its parameters are recorded instead, so that several training runs
+	 * can draw their paths on one landscape.
 	 */
-	record(label?: string): Promise<void>;
+	record(label?: string, model?: Module): Promise<void>;
 }
 
 /** Stacked parameters one group of grid points may hold (16 MiB of float32). */
@@ -91,7 +97,8 @@ export async function lossLandscape(
 		params,
 		plane,
 		offsets: [],
-		batched: hooks.batchRows === false ? null : BatchedForward.create(torch, model, params)
+		batched: hooks.batchRows === false ? null : BatchedForward.create(torch, model, params),
+		deferred: new DeferredWrites(params)
 	};
 
 	let path: [number, number][];
@@ -137,7 +144,12 @@ async function choosePlane(
 	}
 	if (countScalars(params) === 2) {
 		const plane = await exactPlane(torch, named, settings.center);
-		return { ...plane, directions: plane.directions.slice(0, settings.dims) };
+		const dims = settings.dims;
+		return {
+			...plane,
+			directions: plane.directions.slice(0, dims),
+			zero: plane.zero.slice(0, dims)
+		};
 	}
 	return randomPlane(torch, params, settings.dims, settings.seed, settings.includeBiases);
 }
@@ -162,6 +174,8 @@ interface Grid {
 	/** Coordinates along each direction, relative to the plane's origin. */
 	offsets: number[];
 	batched: BatchedForward | null;
+	/** Defers the copy of each point into the parameters while `batched` serves the output. */
+	deferred: DeferredWrites;
 }
 
 /** Evaluates every row; 1-D is the single row at β = 0. */
@@ -190,22 +204,40 @@ async function evaluateRow(grid: Grid, beta: number): Promise<number[]> {
 }
 
 function evaluateGroup(grid: Grid, alphas: number[], beta: number): Tensor[] {
-	const { torch, plane, params, batched } = grid;
+	const { torch, params, batched, deferred } = grid;
+	const points = groupPoints(grid, alphas, beta);
+	const write = (i: number) => params.forEach((p, k) => p.copy_(points[k].select(0, i)));
 
-	// Parameter k of every point in the group, stacked: origin + β d2 + α d1, shape [points, ...].
+	if (!batched) {
+		return alphas.map((_, i) => {
+			write(i);
+			return checkLoss(torch, grid.lossFn(grid.model));
+		});
+	}
+	batched.beginGroup(points);
+	const evaluate = (i: number) => {
+		batched.setPoint(i);
+		return checkLoss(torch, grid.lossFn(batched.model));
+	};
+	// The stand-in reads `points`, not the parameters, so a copy waits for a real read.
+	return deferred.evaluate(alphas.length, write, evaluate);
+}
+
+/**
+ * Stacks parameter k of every point of the group: origin + β d2 + α d1, shape [points, ...].
+ * A direction that is zero by construction adds nothing, so a parameter that no direction
+ * moves is its origin, expanded without a copy.
+ */
+function groupPoints(grid: Grid, alphas: number[], beta: number): Tensor[] {
+	const { torch, plane } = grid;
 	const alpha = torch.tensor(alphas);
-	const points = plane.origin.map((origin, k) => {
+	return plane.origin.map((origin, k) => {
 		let base = origin;
-		if (plane.directions[1]) base = base.add(plane.directions[1][k].mul(beta));
+		const second = plane.directions[1]?.[k];
+		if (second && !plane.zero[1][k]) base = base.add(second, { alpha: beta });
+		if (plane.zero[0][k]) return base.unsqueeze(0).expand([alphas.length, ...base.shape]);
 		const column = alpha.reshape([alphas.length, ...origin.shape.map(() => 1)]);
-		return base.unsqueeze(0).add(column.mul(plane.directions[0][k].unsqueeze(0)));
-	});
-
-	batched?.beginGroup(points);
-	return alphas.map((_, i) => {
-		params.forEach((p, k) => p.copy_(points[k].select(0, i)));
-		batched?.setPoint(i);
-		return checkLoss(torch, grid.lossFn(batched?.model ?? grid.model));
+		return column.mul(plane.directions[0][k].unsqueeze(0)).add(base.unsqueeze(0));
 	});
 }
 
@@ -246,24 +278,27 @@ function recorder(
 	dims: 1 | 2,
 	chart: LandscapeChart,
 	hooks: LandscapeHooks
-): (label?: string) => Promise<void> {
-	const { torch, plane, params } = grid;
+): (label?: string, model?: Module) => Promise<void> {
+	const { torch, plane } = grid;
 	const emitter = throttledEmitter(chart, hooks);
 	let queue: Promise<void> = Promise.resolve();
 
-	return (label) => {
+	return (label, model) => {
 		if (label !== undefined && typeof label !== 'string') {
 			throw new TypeError(
 				`record: label must be a string, got ${typeof label}. Pass a name such as 'sgd'.`
 			);
 		}
+		const source = model ?? grid.model;
+		const params =
+			model === undefined ? grid.params : checkRecordedModel(torch, model, grid.params);
 		const values = torch.no_grad(() => {
 			const products = projectionProducts(torch, [params], plane);
 			if (dims === 2) return products;
-			const buffers = snapshot(torch, [...grid.model.buffers()]);
+			const buffers = snapshot(torch, [...source.buffers()]);
 			let loss: Tensor;
 			try {
-				loss = checkLoss(torch, grid.lossFn(grid.model));
+				loss = checkLoss(torch, grid.lossFn(source));
 			} finally {
 				buffers.restore();
 			}

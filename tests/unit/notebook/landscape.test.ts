@@ -419,6 +419,50 @@ describe('lossLandscape two-parameter surface', () => {
 		expect(() => record(3)).toThrow(/label must be a string, got number/);
 	});
 
+	test('record(label, model) adds the given model', async () => {
+		const { x, y } = lineData();
+		const model = new nn.Linear(1, 1);
+		const other = new nn.Linear(1, 1);
+		torch.no_grad(() => {
+			other.weight.fill_(1.5);
+			other.bias!.fill_(-0.5);
+		});
+		const start = [await model.weight.item(), await model.bias!.item()];
+		const landscape = await compute(model, (m) => F.mse_loss(m(x), y), { resolution: 3 });
+		await landscape.record('other', other);
+		await landscape.record('own');
+
+		const [recorded, own] = landscape.chart.paths!;
+		expectClose(recorded.points[0][0], 1.5, 1e-6, 'other w');
+		expectClose(recorded.points[0][1], -0.5, 1e-6, 'other b');
+		expectClose(own.points[0][0], start[0], 1e-6, 'own w');
+		expectClose(own.points[0][1], start[1], 1e-6, 'own b');
+	});
+
+	test('record(label, model) takes the 1-D loss of the given model', async () => {
+		const { x, y } = lineData();
+		const loss: LossFn = (m) => F.mse_loss(m(x), y);
+		const model = new nn.Linear(1, 1);
+		const other = new nn.Linear(1, 1);
+		torch.no_grad(() => other.weight.fill_(3));
+		const expected = await torch.no_grad(() => loss(other)).item();
+		const landscape = await compute(model, loss, { dims: 1, resolution: 3 });
+		await landscape.record('other', other);
+		expectClose(landscape.chart.paths![0].points[0][1], expected, 1e-6, 'loss');
+	});
+
+	test('record(label, model) rejects a model of other shapes', async () => {
+		const { x, y } = lineData();
+		const landscape = await compute(new nn.Linear(1, 1), (m) => F.mse_loss(m(x), y), {
+			resolution: 3
+		});
+		const record = landscape.record as (label: string, model: unknown) => Promise<void>;
+		expect(() => record('a', new nn.Linear(2, 1))).toThrow(
+			/shapes \[1,2\], \[1\], but the landscape's model has \[1,1\], \[1\]/
+		);
+		expect(() => record('a', { parameters: () => [] })).toThrow(/model must be an nn.Module/);
+	});
+
 	test('record() puts the parameter values on the path', async () => {
 		const { x, y } = lineData();
 		const model = new nn.Linear(1, 1);
@@ -646,6 +690,87 @@ describe('lossLandscape batched rows', () => {
 		expectSameGrid(batched, plain);
 	});
 
+	/** Sums the squared parameters, as a weight-decay term adds them to the loss. */
+	function l2(params: Iterable<Tensor>): Tensor {
+		return torch.stack([...params].map((p) => p.pow(2).sum())).sum();
+	}
+
+	// Each loss function reads the parameters in a way other than calling its argument, so
+	// the batched rows must copy every point into them before that read.
+	const parameterReads: [string, (model: Module, x: Tensor, y: Tensor) => LossFn][] = [
+		['L2 term over the argument', (_, x, y) => (m) => F.mse_loss(m(x), y).add(l2(m.parameters()))],
+		[
+			'L2 term over the captured model',
+			(model, x, y) => (m) => F.mse_loss(m(x), y).add(l2(model.parameters()))
+		],
+		['captured model called instead', (model, x, y) => () => F.mse_loss(model(x), y)],
+		[
+			'view made before the landscape',
+			(model, x, y) => {
+				const transposed = (model as InstanceType<typeof nn.Sequential>).at(0).weight.T;
+				return (m) => F.mse_loss(m(x), y).add(transposed.sum());
+			}
+		],
+		[
+			'.data of a parameter',
+			(model, x, y) => (m) => F.mse_loss(m(x), y).add(model.parameters()[2].data.abs().sum())
+		]
+	];
+
+	test.each(parameterReads)('batched rows match the plain path: %s', async (_, makeLoss) => {
+		const { x, y } = regressionData(32);
+		torch.manual_seed(1);
+		const model = mlp(2, 8);
+		const { batched, plain } = await bothPaths(model, makeLoss(model, x, y));
+		expectSameGrid(batched, plain);
+	});
+
+	test('batched rows copy no point the loss does not read', async () => {
+		const { mse } = regressionData(32);
+		torch.manual_seed(1);
+		const model = mlp(2, 8);
+		const copies = vi.spyOn(torch.Tensor.prototype, 'copy_');
+		await compute(model, mse, { resolution: 9 });
+		// Only the final restore of the four parameters writes them.
+		expect(copies).toHaveBeenCalledTimes(4);
+		copies.mockClear();
+		await compute(model, (m) => mse(m).add(l2(m.parameters()).mul(1e-3)), { resolution: 9 });
+		expect(copies).toHaveBeenCalledTimes(81 * 4 + 4);
+	});
+
+	test('batched rows match the plain path when loss_fn writes its input', async () => {
+		const { x, y } = regressionData(32);
+		torch.manual_seed(1);
+		const model = mlp(2, 8);
+		const run = async (batchRows: boolean) => {
+			const input = x.clone();
+			const drifting: LossFn = (m) => {
+				input.add_(0.01);
+				return F.mse_loss(m(input), y);
+			};
+			const landscape = await compute(model, drifting, { resolution: 9 }, { batchRows });
+			return landscape.chart.z as number[][];
+		};
+		expectSameGrid(await run(true), await run(false));
+	});
+
+	test('batched rows match direct evaluations with include_biases', async () => {
+		const { mse } = regressionData(32);
+		torch.manual_seed(1);
+		const model = mlp(2, 8);
+		const origin = model.parameters().map((p) => p.detach().clone());
+		const landscape = await compute(model, mse, { resolution: 5, include_biases: true });
+		const { chart, directions } = landscape;
+		for (const [i, j] of [
+			[0, 0],
+			[4, 1],
+			[2, 3]
+		]) {
+			const direct = await lossAt(model, mse, origin, directions, chart.x[i], chart.y![j]);
+			expectClose((chart.z as number[][])[j][i], direct, 1e-5, `z[${j}][${i}]`);
+		}
+	});
+
 	test('batched rows leave models with forward hooks to the plain path', async () => {
 		const { mse } = regressionData(16);
 		torch.manual_seed(1);
@@ -720,7 +845,7 @@ describe('example notebooks', () => {
 		}
 	);
 
-	test('batch-vs-sgd draws both runs as labelled paths on one chart', async () => {
+	test('batch-vs-sgd grows both labelled paths while training', async () => {
 		const doc = loadExample('batch-vs-sgd');
 		const data = doc.cells.find((c) => c.id === 'data')!.code;
 		const steps = Number(/const steps = (\d+);/.exec(data)![1]);
@@ -728,9 +853,8 @@ describe('example notebooks', () => {
 		await nb.load(Object.fromEntries(doc.cells.map((c) => [c.id, c.code])), doc.inputs);
 		await new Promise((resolve) => setTimeout(resolve, 50));
 
-		expect(nb.ofCell('batch', 'chart')).toHaveLength(0);
-		expect(nb.ofCell('sgd', 'chart')).toHaveLength(0);
-		const chart = nb.ofCell('surface', 'chart').at(-1)!.chart as LandscapeChart;
+		const charts = nb.ofCell('descent', 'chart').map((e) => e.chart as LandscapeChart);
+		const chart = charts.at(-1)!;
 		expect(chart.path).toHaveLength(0);
 		const [batch, sgd] = chart.paths!;
 		expect(chart.paths!.map((p) => p.label)).toEqual(['batch', 'stochastic']);
@@ -740,6 +864,14 @@ describe('example notebooks', () => {
 		expectClose(batch.points[0][1], -2, 1e-6, 'start b');
 		expect(sgd.points[0]).toEqual(batch.points[0]);
 		expect(sgd.points.at(-1)).not.toEqual(batch.points.at(-1));
+
+		// The runs step in turn, so a chart sent mid-run has both paths part-drawn, never one
+		// finished before the other started.
+		const lengths = charts.map((c) => (c.paths ?? []).map((p) => p.points.length));
+		const midRun = lengths.filter(([b = 0, s = 0]) => s > 1 && b < steps + 1);
+		expect(midRun.length, `path lengths sent: ${JSON.stringify(lengths)}`).toBeGreaterThan(0);
+		for (const [b = 0, s = 0] of lengths)
+			expect(b - s, `lengths ${b}, ${s}`).toBeLessThanOrEqual(1);
 	});
 
 	test('linear-regression path has one point per step plus the start', async () => {
