@@ -131,7 +131,7 @@ async function analyticalJacobians(
 		for (let k = 0; k < out.numel(); k++) {
 			const seed = new Float64Array(out.numel());
 			seed[k] = 1;
-			const gradOutput = tensor(seed, { dtype: float64 }).reshape(out.shape);
+			const gradOutput = tensor(seed, { dtype: float64, device: 'cpu' }).reshape(out.shape);
 			const grads = autogradGrad(
 				[out],
 				checked.map((i) => inputs[i]),
@@ -188,7 +188,7 @@ async function evaluateAt(
 	const moved = Float64Array.from(base);
 	moved[j] += delta;
 	const args = inputs.map((t, n) =>
-		n === i ? tensor(moved, { dtype: float64 }).reshape(t.shape) : t.detach()
+		n === i ? tensor(moved, { dtype: float64, device: 'cpu' }).reshape(t.shape) : t.detach()
 	);
 	const outputs = no_grad(() => outputsOf(fn(...args)));
 	return Promise.all(outputs.map(async (out) => Float64Array.from(await out.array())));
