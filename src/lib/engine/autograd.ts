@@ -2,11 +2,17 @@
  * Reverse-mode autograd: the graph nodes that ops record, grad mode, and backward(). Backward
  * walks the graph in reverse creation order, sums each gradient back to its input's shape,
  * accumulates into leaves' `.grad` and frees saved tensors unless `retain_graph` is set.
+ *
+ * A backward pass is engine code from end to end, except for hooks, so the gradients it
+ * computes along the way are released when it returns (see `ReleaseScope`), without waiting
+ * for the garbage collector. Only tensors that stay reachable are kept: the `.grad` of leaves
+ * and of retained tensors, the tensors hooks received or returned, and the returned gradients.
  */
 import { checkBackward, checkForward } from './anomaly';
 import { AutogradError, InternalError } from './errors';
 import { formatShape, isContiguous, numelOf, sameShape, type Shape } from './shape';
 import type { DType } from './dtype';
+import { runInReleaseScope, runOutsideReleaseScope, type ReleaseScope } from './storage';
 import type { Tensor } from './tensor';
 
 /** The context a primitive's backward rule receives besides the gradient of its output. */
@@ -173,9 +179,13 @@ export function runBackward(
 	rootGrads: readonly (Tensor | null | undefined)[],
 	options: BackwardOptions = {}
 ): (Tensor | null)[] {
-	const pass = new BackwardPass(options);
-	roots.forEach((root, i) => pass.seed(root, rootGrads[i] ?? null));
-	return pass.run();
+	// NOTE: the scope relies on backward rules recording no graph. With create_graph, the
+	// gradients would be saved by new nodes and must be kept.
+	return runInReleaseScope((scope) => {
+		const pass = new BackwardPass(options, scope);
+		roots.forEach((root, i) => pass.seed(root, rootGrads[i] ?? null));
+		return pass.run();
+	});
 }
 
 class BackwardPass {
@@ -187,7 +197,11 @@ class BackwardPass {
 	private readonly inputs: readonly Tensor[] | undefined;
 	private readonly captured = new Map<Tensor, Tensor>();
 
-	constructor(options: BackwardOptions) {
+	constructor(
+		options: BackwardOptions,
+		/** Every tensor this pass leaves reachable must be kept in it. */
+		private readonly scope: ReleaseScope
+	) {
 		this.retainGraph = options.retain_graph ?? false;
 		this.inputs = options.inputs;
 	}
@@ -243,7 +257,7 @@ class BackwardPass {
 	private execute(node: Node, gradOutput: Tensor): void {
 		gradOutput = this.runHooks(node.hooks, gradOutput);
 		if (this.inputs) this.captureNonLeaf(node, gradOutput);
-		else if (node.retained) retainGrad(node.retained, gradOutput, this.shared);
+		else if (node.retained) this.scope.keep(retainGrad(node.retained, gradOutput, this.shared));
 		const saved = this.unpackSaved(node);
 
 		const needsInputGrad = node.next.map((n) => n !== null);
@@ -258,6 +272,9 @@ class BackwardPass {
 		}
 		if (anomaly.enabled) checkBackward(node, grads);
 		// Only saved tensors are freed: PyTorch lets a graph that saved nothing run again.
+		// NOTE: their memory is not released here, because they were handed to the caller of
+		// the forward ops, and JS cannot tell whether the caller still holds them. The
+		// collector reclaims them once the graph was their last holder.
 		if (!this.retainGraph && saved.length > 0) node.saved = null;
 
 		for (let i = 0; i < node.next.length; i++) {
@@ -299,25 +316,40 @@ class BackwardPass {
 		map.set(target, existing ? existing.add(grad) : grad);
 	}
 
+	// A hook is user code: it may store the gradient it receives, and what it allocates is its
+	// own, so it runs outside the release scope.
 	private runHooks(hooks: Hook[] | null, grad: Tensor): Tensor {
 		if (!hooks) return grad;
-		for (const hook of hooks) grad = hook(grad) ?? grad;
+		for (const hook of hooks) {
+			this.scope.keep(grad);
+			const current = grad;
+			grad = runOutsideReleaseScope(() => hook(current)) ?? grad;
+			this.scope.keep(grad);
+		}
 		return grad;
 	}
 
 	private captureNonLeaf(node: Node, grad: Tensor): void {
-		for (const t of this.inputs ?? []) if (t.grad_fn === node) this.captured.set(t, grad);
+		for (const t of this.inputs ?? []) {
+			if (t.grad_fn !== node) continue;
+			this.captured.set(t, grad);
+			this.scope.keep(grad);
+		}
 	}
 
 	private accumulateLeaf(leaf: Tensor, grad: Tensor): void {
 		grad = this.runHooks(leaf._hooks, grad);
 		if (this.inputs) {
-			if (this.inputs.includes(leaf)) this.captured.set(leaf, grad);
+			if (this.inputs.includes(leaf)) {
+				this.captured.set(leaf, grad);
+				this.scope.keep(grad);
+			}
 			return;
 		}
 		if (leaf.grad === null) {
 			leaf.grad = adoptable(grad, this.shared) ? grad : grad.clone();
 			this.shared.add(leaf.grad.storage);
+			this.scope.keep(leaf.grad);
 		} else {
 			leaf.grad.add_(grad);
 		}
@@ -338,13 +370,15 @@ function adoptable(grad: Tensor, shared: Set<object>): boolean {
 	);
 }
 
-function retainGrad(tensor: Tensor, grad: Tensor, shared: Set<object>): void {
+/** Stores `grad` in a retained non-leaf's `.grad`; returns the tensor now stored there. */
+function retainGrad(tensor: Tensor, grad: Tensor, shared: Set<object>): Tensor {
 	if (tensor.grad === null) {
 		tensor.grad = adoptable(grad, shared) ? grad : grad.clone();
 		shared.add(tensor.grad.storage);
 	} else {
 		tensor.grad = tensor.grad.add(grad);
 	}
+	return tensor.grad;
 }
 
 /**

@@ -2,12 +2,13 @@
 import { detectAnomaly, isAnomalyEnabled, setDetectAnomaly } from './anomaly';
 import { enable_grad, gradMode, is_grad_enabled, no_grad } from './autograd';
 import {
+	backendNamed,
 	currentBackend,
 	initBackends,
 	isBackendAvailable,
 	setCurrentBackend
 } from './backends/registry';
-import { registerWebGpuBackend } from './backends/webgpu';
+import { registerWebGpuBackend, type WebGpuBackend, type WebGpuStats } from './backends/webgpu';
 import * as creation from './creation';
 import * as data from './data';
 import { Device, device } from './device';
@@ -25,7 +26,16 @@ export type { DType, DTypeLike } from './dtype';
 export type { SortResult } from './sorting';
 
 // Registering only stores a loader; `torch.init()` requests the adapter, and Node gets none.
-const webGpuBackend = registerWebGpuBackend();
+registerWebGpuBackend();
+
+// Read from the registry, because a page may register its own loader (the harness, /bench).
+function activeWebGpuBackend(): WebGpuBackend | null {
+	return isBackendAvailable('webgpu') ? (backendNamed('webgpu') as WebGpuBackend) : null;
+}
+
+function gpuMemoryStats(): WebGpuStats | null {
+	return activeWebGpuBackend()?.stats() ?? null;
+}
 
 /** Seeds the default generator, as `torch.manual_seed`; returns it. */
 function manual_seed(seed: number | bigint): Generator {
@@ -86,14 +96,37 @@ const torchNamespace = {
 		is_available: (): boolean => isBackendAvailable('webgpu'),
 		/** The WebGPU adapter's description, as `torch.cuda.get_device_name` names the GPU. */
 		get_device_name(): string {
-			const backend = webGpuBackend();
-			if (!backend || !isBackendAvailable('webgpu')) {
+			const backend = activeWebGpuBackend();
+			if (!backend) {
 				throw new Error(
 					'torch.cuda.get_device_name: no WebGPU device. Call await torch.init() first; ' +
 						'torch.cuda.is_available() says whether one exists.'
 				);
 			}
 			return backend.adapterDescription;
+		},
+		/**
+		 * Bytes of GPU buffers held by live tensors, as `torch.cuda.memory_allocated`. Sizes are
+		 * the pool's size classes (up to 25 % above the tensor's bytes). A backward pass returns
+		 * its temporary gradients at once. Other buffers return when their tensors are
+		 * collected, which needs the event loop to run. Returns 0 without a WebGPU device, as
+		 * PyTorch does before CUDA is initialised.
+		 */
+		memory_allocated: (): number => gpuMemoryStats()?.liveBytes ?? 0,
+		/** The maximum of `memory_allocated()` since the start or the last reset. */
+		max_memory_allocated: (): number => gpuMemoryStats()?.peakBytes ?? 0,
+		/** Bytes held by the buffer pool: live buffers plus free ones kept for reuse. */
+		memory_reserved(): number {
+			const stats = gpuMemoryStats();
+			return stats ? stats.liveBytes + stats.parkedBytes + stats.pooledBytes : 0;
+		},
+		/** Restarts `max_memory_allocated()` from the bytes allocated now. */
+		reset_peak_memory_stats(): void {
+			activeWebGpuBackend()?.resetPeakBytes();
+		},
+		/** Destroys the pool's free buffers; the memory of live tensors stays. */
+		empty_cache(): void {
+			activeWebGpuBackend()?.emptyCache();
 		}
 	},
 

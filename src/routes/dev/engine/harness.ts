@@ -6,6 +6,7 @@
 import { torch } from '$lib/engine';
 import type { WebGpuBackend, WebGpuStats } from '$lib/engine/backends/webgpu';
 import type { Tensor } from '$lib/engine/tensor';
+import { yieldDue, yieldToEventLoop } from '$lib/notebook/cancel';
 
 export interface CaseResult {
 	name: string;
@@ -60,6 +61,38 @@ export interface EngineHarness {
 	release(tensor: Tensor): void;
 	/** Runs a suite's cases (all, or those named) on the current backend. */
 	runSuite(suite: string, golden: unknown, names?: string[]): Promise<CaseResult[]>;
+	/** Trains a small MLP with SGD as a notebook cell would, sampling GPU memory on the way. */
+	trainAndSampleMemory(options: MemoryLoopOptions): Promise<MemoryLoopResult>;
+}
+
+export interface MemoryLoopOptions {
+	steps: number;
+	/** Steps after which memory is sampled (1-based). */
+	sampleAt: number[];
+	/** Layer widths, input first: [4, 8, 1] is Linear(4, 8), ReLU, Linear(8, 1). */
+	widths?: number[];
+	batch?: number;
+	/** Steps between reads of the loss, as a loss curve reads it. */
+	readEvery?: number;
+}
+
+export interface MemorySample {
+	step: number;
+	loss: number;
+	/** torch.cuda.memory_allocated() right after the step. */
+	allocated: number;
+	/** torch.cuda.max_memory_allocated(), since the loop began. */
+	maxAllocated: number;
+	reserved: number;
+}
+
+export interface MemoryLoopResult {
+	samples: MemorySample[];
+	/** Bytes allocated after the setup, before the first step (parameters, data). */
+	allocatedAtStart: number;
+	milliseconds: number;
+	/** Macrotasks the loop yielded to. */
+	yields: number;
 }
 
 declare global {
@@ -88,7 +121,7 @@ export function createHarness(backend: () => WebGpuBackend | null): EngineHarnes
 		},
 		resetPeakBytes: () => backend()?.resetPeakBytes(),
 		release(tensor) {
-			tensor.storage.backend.release?.(tensor.storage.data);
+			tensor.storage.release();
 		},
 		async runSuite(suite, golden, names) {
 			const load = SUITES[suite];
@@ -100,8 +133,57 @@ export function createHarness(backend: () => WebGpuBackend | null): EngineHarnes
 			const results: CaseResult[] = [];
 			for (const c of cases) results.push(await runCase(c));
 			return results;
-		}
+		},
+		trainAndSampleMemory
 	};
+}
+
+// Written as a reader would write the loop in a cell, without dispose calls: the memory of
+// each step's tensors must come back by itself. The yields match the cell compiler's (16 ms).
+async function trainAndSampleMemory(options: MemoryLoopOptions): Promise<MemoryLoopResult> {
+	const { steps, sampleAt, widths = [4, 8, 1], batch = 16, readEvery = 100 } = options;
+	const { nn, optim } = torch;
+	torch.manual_seed(0);
+	const layers = [];
+	for (let i = 1; i < widths.length; i++) {
+		layers.push(new nn.Linear(widths[i - 1], widths[i]));
+		if (i < widths.length - 1) layers.push(new nn.ReLU());
+	}
+	const model = new nn.Sequential(...layers);
+	const x = torch.randn(batch, widths[0]);
+	const y = x.sum(1, true).sin();
+	const lossFn = new nn.MSELoss();
+	const opt = new optim.SGD(model.parameters(), { lr: 0.05 });
+	await y.sum().item();
+	torch.cuda.reset_peak_memory_stats();
+	const allocatedAtStart = torch.cuda.memory_allocated();
+
+	const samples: MemorySample[] = [];
+	const sampleSteps = new Set(sampleAt);
+	let yields = 0;
+	const start = performance.now();
+	for (let step = 1; step <= steps; step++) {
+		opt.zero_grad();
+		const loss = lossFn(model(x), y);
+		loss.backward();
+		opt.step();
+		if (sampleSteps.has(step)) {
+			samples.push({
+				step,
+				loss: await loss.item(),
+				allocated: torch.cuda.memory_allocated(),
+				maxAllocated: torch.cuda.max_memory_allocated(),
+				reserved: torch.cuda.memory_reserved()
+			});
+		} else if (step % readEvery === 0) {
+			await loss.item();
+		}
+		if (yieldDue()) {
+			await yieldToEventLoop();
+			yields++;
+		}
+	}
+	return { samples, allocatedAtStart, milliseconds: performance.now() - start, yields };
 }
 
 async function runCase(c: SuiteCase): Promise<CaseResult> {

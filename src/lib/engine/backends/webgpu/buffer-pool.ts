@@ -33,6 +33,23 @@ export function sizeClass(byteLength: number): number {
 	return Math.ceil(byteLength / quarter) * quarter;
 }
 
+/** Counters of a buffer pool, in bytes of size classes (what the GPU holds, not what was asked). */
+export interface PoolStats {
+	/** Bytes of buffers handed out and not yet released: the tensors' memory. */
+	liveBytes: number;
+	/** The maximum of `liveBytes` since the pool was created or the peak was reset. */
+	peakBytes: number;
+	/** Bytes of released buffers waiting for recorded work to be submitted before reuse. */
+	parkedBytes: number;
+	/** Bytes of free buffers ready for reuse. */
+	pooledBytes: number;
+	liveBuffers: number;
+	parkedBuffers: number;
+	pooledBuffers: number;
+	/** Buffers created since the pool was created; flat during a steady loop. */
+	createdBuffers: number;
+}
+
 export class BufferPool {
 	/** Bytes of buffers handed out and not yet released. */
 	liveBytes = 0;
@@ -40,6 +57,10 @@ export class BufferPool {
 	peakBytes = 0;
 	/** Bytes of buffers waiting in free lists. */
 	pooledBytes = 0;
+	private parkedBytes = 0;
+	private liveBuffers = 0;
+	private pooledBuffers = 0;
+	private createdBuffers = 0;
 
 	private readonly free = new Map<number, PooledBuffer[]>();
 	private readonly parked: PooledBuffer[] = [];
@@ -63,9 +84,13 @@ export class BufferPool {
 		const list = this.free.get(size);
 		const reused = list?.pop();
 		const entry = reused ?? this.create(size);
-		if (reused) this.pooledBytes -= size;
+		if (reused) {
+			this.pooledBytes -= size;
+			this.pooledBuffers--;
+		}
 		entry.inUse = true;
 		this.liveBytes += size;
+		this.liveBuffers++;
 		this.peakBytes = Math.max(this.peakBytes, this.liveBytes);
 		return entry;
 	}
@@ -76,8 +101,11 @@ export class BufferPool {
 		entry.inUse = false;
 		entry.fresh = false;
 		this.liveBytes -= entry.size;
-		if (this.workPending) this.parked.push(entry);
-		else this.putBack(entry);
+		this.liveBuffers--;
+		if (this.workPending) {
+			this.parked.push(entry);
+			this.parkedBytes += entry.size;
+		} else this.putBack(entry);
 	}
 
 	/** Called when work is recorded: releases from now on wait for the next submit. */
@@ -88,6 +116,7 @@ export class BufferPool {
 	/** Called after a submit: parked buffers become reusable. */
 	markSubmitted(): void {
 		this.workPending = false;
+		this.parkedBytes = 0;
 		for (const entry of this.parked.splice(0)) this.putBack(entry);
 	}
 
@@ -95,15 +124,30 @@ export class BufferPool {
 		this.peakBytes = this.liveBytes;
 	}
 
+	stats(): PoolStats {
+		return {
+			liveBytes: this.liveBytes,
+			peakBytes: this.peakBytes,
+			parkedBytes: this.parkedBytes,
+			pooledBytes: this.pooledBytes,
+			liveBuffers: this.liveBuffers,
+			parkedBuffers: this.parked.length,
+			pooledBuffers: this.pooledBuffers,
+			createdBuffers: this.createdBuffers
+		};
+	}
+
 	/** Destroys every free buffer. */
 	trim(): void {
 		for (const list of this.free.values()) for (const entry of list) entry.buffer.destroy();
 		this.free.clear();
 		this.pooledBytes = 0;
+		this.pooledBuffers = 0;
 	}
 
 	private create(size: number): PooledBuffer {
 		const buffer = this.device.createBuffer({ size, usage: this.usage });
+		this.createdBuffers++;
 		return { buffer, size, fresh: true, inUse: false };
 	}
 
@@ -112,6 +156,7 @@ export class BufferPool {
 		list.push(entry);
 		this.free.set(entry.size, list);
 		this.pooledBytes += entry.size;
+		this.pooledBuffers++;
 		this.evictOverflow();
 	}
 
@@ -125,6 +170,7 @@ export class BufferPool {
 			while (list.length > 0 && this.pooledBytes > this.maxPooledBytes) {
 				list.shift()!.buffer.destroy();
 				this.pooledBytes -= size;
+				this.pooledBuffers--;
 			}
 			if (list.length === 0) this.free.delete(size);
 			if (this.pooledBytes <= this.maxPooledBytes) return;

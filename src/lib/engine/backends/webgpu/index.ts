@@ -14,6 +14,7 @@ import { bind, contiguousCopy, runElementwise } from './run-elementwise';
 import { runCumsum, runIndex } from './run-indexing';
 import { runMatmul } from './run-matmul';
 import { runArgReduce, runReduce } from './run-reduce';
+import type { PoolStats } from './buffer-pool';
 import { GpuRuntime, GpuStorage } from './runtime';
 import { wgslTypeOf } from './wgsl/emit';
 
@@ -26,10 +27,7 @@ const I32_MIN = -2147483648;
 const I32_MAX = 2147483647;
 
 /** Memory and work counters, for tests and `/bench`. */
-export interface WebGpuStats {
-	liveBytes: number;
-	peakBytes: number;
-	pooledBytes: number;
+export interface WebGpuStats extends PoolStats {
 	pipelines: number;
 	dispatches: number;
 	submits: number;
@@ -82,9 +80,7 @@ export class WebGpuBackend implements Backend {
 	stats(): WebGpuStats {
 		const { pool, pipelines, batch } = this.runtime;
 		return {
-			liveBytes: pool.liveBytes,
-			peakBytes: pool.peakBytes,
-			pooledBytes: pool.pooledBytes,
+			...pool.stats(),
 			pipelines: pipelines.size,
 			...batch.stats
 		};
@@ -93,6 +89,11 @@ export class WebGpuBackend implements Backend {
 	/** Restarts the peak-bytes counter from the bytes live now. */
 	resetPeakBytes(): void {
 		this.runtime.pool.resetPeak();
+	}
+
+	/** Destroys the pool's free buffers, as `torch.cuda.empty_cache`; live tensors keep theirs. */
+	emptyCache(): void {
+		this.runtime.pool.trim();
 	}
 
 	/** Submits recorded work without waiting for it. */

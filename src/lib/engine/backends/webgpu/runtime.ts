@@ -2,8 +2,8 @@
  * One live device with everything bound to it: the buffer pool, the pipeline cache, the
  * command batch and the status words. Tensor storage on WebGPU is a `GpuStorage`, which
  * returns its buffer to the pool when the tensor becomes unreachable (FinalizationRegistry) or
- * when the frontend releases it. After a device loss a new runtime replaces this one, and
- * storage of the old one reports the loss when used.
+ * when the frontend releases it (a backward pass's temporary gradients). After a device loss a
+ * new runtime replaces this one, and storage of the old one reports the loss when used.
  */
 import type { DType } from '../../dtype';
 import { IndexError, InternalError, ValueError } from '../../errors';
@@ -41,7 +41,9 @@ interface Reclaimable {
 	entry: PooledBuffer;
 }
 
-// Held values must not reference the storage strongly, or it would never be collected.
+// Held values must not reference the storage strongly, or it would never be collected. The
+// callbacks run as tasks of their own after a garbage collection, so a loop that never yields
+// to the event loop gets none of this memory back.
 const reclaim = new FinalizationRegistry<Reclaimable>(({ runtime, entry }) => {
 	if (!runtime.context.isLost && entry.inUse) runtime.pool.release(entry);
 });

@@ -73,6 +73,39 @@ describe('BufferPool', () => {
 		expect(pool.liveBytes).toBe(0);
 	});
 
+	test('stats count bytes and buffers live, parked and pooled', () => {
+		const { device } = fakeDevice();
+		const pool = new BufferPool(device, 0, 1 << 30);
+		const a = pool.acquire(1024);
+		const b = pool.acquire(2048);
+		pool.markWorkPending();
+		pool.release(a);
+		expect(pool.stats()).toEqual({
+			liveBytes: 2048,
+			peakBytes: 3072,
+			parkedBytes: 1024,
+			pooledBytes: 0,
+			liveBuffers: 1,
+			parkedBuffers: 1,
+			pooledBuffers: 0,
+			createdBuffers: 2
+		});
+		pool.markSubmitted();
+		pool.release(b);
+		pool.acquire(1000);
+		expect(pool.stats()).toMatchObject({
+			liveBytes: 1024,
+			parkedBytes: 0,
+			pooledBytes: 2048,
+			liveBuffers: 1,
+			parkedBuffers: 0,
+			pooledBuffers: 1,
+			createdBuffers: 2
+		});
+		pool.trim();
+		expect(pool.stats()).toMatchObject({ pooledBytes: 0, pooledBuffers: 0 });
+	});
+
 	test('release twice is an internal error', () => {
 		const { device } = fakeDevice();
 		const pool = new BufferPool(device, 0, 1 << 30);
