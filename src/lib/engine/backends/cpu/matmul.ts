@@ -75,9 +75,65 @@ export function matmulReference(a: View, b: View, out: View): void {
 /** Multiplies with the fastest kernel that supports the dtypes and runtime. */
 export function matmul(a: View, b: View, out: View): void {
 	if (a.dtype === float32 && b.dtype === float32 && out.dtype === float32) {
+		const m = out.shape[out.shape.length - 1];
+		if (m === 1) return matvecFloat32(a, b, out);
 		if (matmulWasm(a, b, out)) return;
 	}
 	matmulBlocked(a, b, out);
+}
+
+/**
+ * Multiplies float32 matrices by a single column, as a Linear layer with one output does. The
+ * SIMD kernel would pad that column to a tile of 8, so 7/8 of its work would be on zeros. Each
+ * output is the float32 sum in order of p of the float32 products, rounded after every step as
+ * the kernel rounds, so both give the same bits (a test compares them).
+ */
+export function matvecFloat32(a: View, b: View, out: View): void {
+	const { n, k, aAt, bAt, outAt } = batchesOf(a, b, out);
+	const [sa0, sa1] = lastTwo(a);
+	const [sb0] = lastTwo(b);
+	const [so0] = lastTwo(out);
+	const ad = dataOf(a) as Float32Array;
+	const bd = dataOf(b) as Float32Array;
+	const o = dataOf(out) as Float32Array;
+	for (let t = 0; t < outAt.length; t++) {
+		let i = 0;
+		// Four rows at once: each sum waits on its previous step, so four chains keep the CPU busy.
+		for (; i + 4 <= n; i += 4) {
+			let x = aAt[t] + i * sa0;
+			let y = bAt[t];
+			let s0 = 0;
+			let s1 = 0;
+			let s2 = 0;
+			let s3 = 0;
+			for (let p = 0; p < k; p++) {
+				const w = bd[y];
+				// A product of two float32 values is exact in double, so fround rounds it once.
+				s0 = Math.fround(s0 + Math.fround(ad[x] * w));
+				s1 = Math.fround(s1 + Math.fround(ad[x + sa0] * w));
+				s2 = Math.fround(s2 + Math.fround(ad[x + 2 * sa0] * w));
+				s3 = Math.fround(s3 + Math.fround(ad[x + 3 * sa0] * w));
+				x += sa1;
+				y += sb0;
+			}
+			const at = outAt[t] + i * so0;
+			o[at] = s0;
+			o[at + so0] = s1;
+			o[at + 2 * so0] = s2;
+			o[at + 3 * so0] = s3;
+		}
+		for (; i < n; i++) {
+			let x = aAt[t] + i * sa0;
+			let y = bAt[t];
+			let sum = 0;
+			for (let p = 0; p < k; p++) {
+				sum = Math.fround(sum + Math.fround(ad[x] * bd[y]));
+				x += sa1;
+				y += sb0;
+			}
+			o[outAt[t] + i * so0] = sum;
+		}
+	}
 }
 
 /**

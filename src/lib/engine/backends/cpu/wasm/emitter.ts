@@ -168,6 +168,72 @@ export class FunctionBuilder {
 		return this.simd(0xe6);
 	}
 
+	/** Pushes a v128 whose two float64 lanes are both `value`. */
+	f64x2Const(value: number): this {
+		this.code.push(SIMD_PREFIX);
+		pushUnsigned(this.code, 0x0c);
+		const lane = new Uint8Array(Float64Array.of(value).buffer);
+		this.code.push(...lane, ...lane);
+		return this;
+	}
+	/** Pushes a v128 whose two 64-bit lanes both have only the sign bit set. */
+	i64x2SignMask(): this {
+		this.code.push(SIMD_PREFIX);
+		pushUnsigned(this.code, 0x0c);
+		for (let lane = 0; lane < 2; lane++) this.code.push(0, 0, 0, 0, 0, 0, 0, 0x80);
+		return this;
+	}
+	/** Loads 8 bytes from the popped address plus `offset` into the low lane, zeroing the high. */
+	v128Load64Zero(offset: number): this {
+		return this.simd(0x5d, 3, offset);
+	}
+	/** Pops a v128 and an address, and stores the v128's 64-bit lane `lane` there plus `offset`. */
+	v128Store64Lane(offset: number, lane: number): this {
+		this.simd(0x5b, 3, offset);
+		this.code.push(lane);
+		return this;
+	}
+	/** Pops c, b, a and pushes (a & c) | (b & ~c), bit by bit. */
+	v128Bitselect(): this {
+		return this.simd(0x52);
+	}
+	/** Converts the low two float32 lanes to float64, exactly. */
+	f64x2PromoteLowF32x4(): this {
+		return this.simd(0x5f);
+	}
+	/** Rounds both float64 lanes to float32 (to nearest) into the low lanes, zeroing the rest. */
+	f32x4DemoteF64x2Zero(): this {
+		return this.simd(0x5e);
+	}
+	f64x2Lt(): this {
+		return this.simd(0x49);
+	}
+	f64x2Nearest(): this {
+		return this.simd(0x94);
+	}
+	i64x2Shl(): this {
+		return this.simd(0xcb);
+	}
+	f64x2Abs(): this {
+		return this.simd(0xec);
+	}
+	f64x2Add(): this {
+		return this.simd(0xf0);
+	}
+	f64x2Sub(): this {
+		return this.simd(0xf1);
+	}
+	f64x2Mul(): this {
+		return this.simd(0xf2);
+	}
+	f64x2Div(): this {
+		return this.simd(0xf3);
+	}
+	/** Lane-wise minimum; NaN in either lane gives NaN, as Math.min. */
+	f64x2Min(): this {
+		return this.simd(0xf4);
+	}
+
 	/** The body as the code section stores it: size, local declarations, code, `end`. */
 	encode(): number[] {
 		const body: number[] = [];
