@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: builds the app into .builds/bench when its sources are newer than the build,
+ * `npm run bench`: builds the app into .builds/bench (or .builds/$GP_BUILD_DIR when that is set,
+ * so two people benchmarking at once do not share a build) when its sources are newer than it,
  * serves it on 127.0.0.1 on a free port, opens /bench?run=1 in Debian's Chromium (headless, with
  * WebGPU through `--enable-unsafe-webgpu`), waits for the page's JSON and prints a table and the
  * JSON. Arguments are passed on as the page's query, e.g. `npm run bench -- engines=ours,tfjs`.
@@ -15,11 +16,13 @@ import { chromiumArgs } from '../../playwright.config';
 import type { Report } from '../../src/routes/bench/run';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const BUILD_NAME = 'bench';
+const BUILD_NAME = process.env.GP_BUILD_DIR ? path.basename(process.env.GP_BUILD_DIR) : 'bench';
 const buildIndex = path.join(root, '.builds', BUILD_NAME, 'index.html');
 const env = { ...process.env, GP_BUILD_DIR: BUILD_NAME };
 /** The whole page must finish within this time; on SwiftShader with 2 cores it takes minutes. */
 const PAGE_TIMEOUT_MS = 15 * 60_000;
+/** What vite preview wrote to stderr, shown if it exits before serving. */
+const previewErrors: string[] = [];
 
 function newestMtime(dir: string): number {
 	let newest = 0;
@@ -67,7 +70,9 @@ async function waitForServer(url: string, server: ChildProcess): Promise<void> {
 	const deadline = Date.now() + 60_000;
 	while (Date.now() < deadline) {
 		if (server.exitCode !== null)
-			throw new Error(`vite preview exited with code ${server.exitCode}.`);
+			throw new Error(
+				`vite preview exited with code ${server.exitCode}. Its error output:\n${previewErrors.join('')}`
+			);
 		try {
 			if ((await fetch(url)).ok) return;
 		} catch {
@@ -76,6 +81,11 @@ async function waitForServer(url: string, server: ChildProcess): Promise<void> {
 		await new Promise((resolve) => setTimeout(resolve, 250));
 	}
 	throw new Error(`vite preview did not answer at ${url} within 60 s.`);
+}
+
+/** Bytes as MiB with one decimal; GPU memory of our WebGPU rows. */
+function mib(bytes: number | undefined): string {
+	return bytes === undefined ? '?' : `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 }
 
 function printTable(report: Report): void {
@@ -94,8 +104,12 @@ function printTable(report: Report): void {
 				const gflops = cell.gflops === undefined ? '' : ` ${cell.gflops} GFLOP/s`;
 				const dispatches =
 					cell.dispatches_per_step === undefined ? '' : ` ${cell.dispatches_per_step} disp.`;
+				const memory =
+					cell.peak_bytes === undefined
+						? ''
+						: ` ${mib(cell.peak_bytes)} peak ${mib(cell.live_bytes)} live`;
 				const once = cell.warmup_only ? ' *' : '';
-				return `${cell.median_ms} ms${once}${ratio}${gflops}${dispatches}`;
+				return `${cell.median_ms} ms${once}${ratio}${gflops}${dispatches}${memory}`;
 			})
 		];
 	});
@@ -109,6 +123,9 @@ function printTable(report: Report): void {
 	for (const line of lines) console.log(format(line));
 	for (const workload of report.workloads) console.log(`  ${workload.id}: ${workload.title}`);
 	console.log('  * one step, timed without a warm-up because it took longer than the time budget');
+	console.log(
+		'  peak/live: GPU buffer-pool bytes of the step (torch.cuda.max_memory_allocated) and after it'
+	);
 }
 
 /** Turns `key=value` arguments into query pairs; rejects an argument without `=`. */
@@ -133,9 +150,10 @@ async function main(): Promise<void> {
 		{
 			cwd: root,
 			env,
-			stdio: 'ignore'
+			stdio: ['ignore', 'ignore', 'pipe']
 		}
 	);
+	server.stderr?.on('data', (chunk: Buffer) => previewErrors.push(chunk.toString()));
 	const base = `http://127.0.0.1:${port}`;
 	const browser = await chromium.launch({
 		executablePath: '/usr/bin/chromium',
@@ -158,7 +176,8 @@ async function main(): Promise<void> {
 		console.log(JSON.stringify(report, null, 2));
 	} finally {
 		await browser.close();
-		if (server.pid !== undefined) process.kill(server.pid);
+		// A server that already exited has no process left, and killing it would hide the error.
+		if (server.pid !== undefined && server.exitCode === null) process.kill(server.pid);
 	}
 }
 

@@ -1,9 +1,13 @@
 /** The `/bench` rows of this project's engine, `torch`, on its CPU and WebGPU backends. */
 import type { Tensor } from '$lib/engine';
+import type { Module } from '$lib/engine/nn';
+import { createViews } from '$lib/notebook/views';
 import {
 	landscapeAxis,
 	LANDSCAPE_HIDDEN,
 	LANDSCAPE_POINTS,
+	LANDSCAPE_RESOLUTION,
+	LANDSCAPE_SPAN,
 	type Contender,
 	type Prepared,
 	type WorkloadId
@@ -110,6 +114,41 @@ function landscape(torch: Torch): Prepared {
 	};
 }
 
+/**
+ * Computes the grid through the notebook's `views.loss_landscape`, for the same model and data
+ * as `landscape`: random filter-normalised directions, and each row of points in one batched
+ * forward pass (src/lib/notebook/landscape-batch.ts).
+ */
+function landscapeView(torch: Torch): Prepared {
+	const { nn } = torch;
+	const model = new nn.Sequential(
+		new nn.Linear(2, LANDSCAPE_HIDDEN),
+		new nn.Tanh(),
+		new nn.Linear(LANDSCAPE_HIDDEN, 1)
+	);
+	const x = torch.rand(LANDSCAPE_POINTS, 2).mul(2).sub(1);
+	const y = torch.rand(LANDSCAPE_POINTS, 1);
+	const lossFn = (m: Module) => nn.functional.mse_loss(m(x), y);
+	const views = createViews({
+		torch,
+		cell: 'bench',
+		emit() {},
+		// The worker's progress yields to its event loop between rows; the page has nothing to run.
+		progress: async () => {},
+		onDispose() {},
+		reportError(error) {
+			throw error;
+		}
+	});
+	return {
+		async step() {
+			const options = { resolution: LANDSCAPE_RESOLUTION, span: LANDSCAPE_SPAN };
+			return (await views.loss_landscape(model, lossFn, options)).chart.z;
+		},
+		dispose() {}
+	};
+}
+
 function prepare(torch: Torch, id: WorkloadId): Prepared {
 	torch.manual_seed(0);
 	if (id === 'post34') return post34(torch);
@@ -118,25 +157,44 @@ function prepare(torch: Torch, id: WorkloadId): Prepared {
 	return landscape(torch);
 }
 
+/**
+ * Two rows per backend: the plain workloads, then the 'landscape view' row, which times only
+ * the landscape, computed as the notebook view computes it.
+ */
 export function oursContenders(): Contender[] {
-	return (['cpu', 'webgpu'] as const).map((backend) => {
-		let torch: Torch | null = null;
-		return {
-			engine: 'ours',
-			backend,
-			kind: backend === 'cpu' ? 'cpu' : 'gpu',
-			async load() {
-				torch = await loadTorch(backend);
-			},
-			...(backend === 'webgpu'
-				? { dispatches: () => webGpuBackend?.()?.stats().dispatches ?? Number.NaN }
-				: {}),
-			async prepare(id) {
-				if (!torch) throw new Error(`ours/${backend}: prepare() called before load().`);
-				// The backend is global, so select it again: another row may have changed it.
-				torch.set_backend(backend);
-				return prepare(torch, id);
-			}
-		};
-	});
+	return (['cpu', 'webgpu'] as const).flatMap((backend) =>
+		[false, true].map((view): Contender => {
+			let torch: Torch | null = null;
+			return {
+				engine: 'ours',
+				backend,
+				kind: backend === 'cpu' ? 'cpu' : 'gpu',
+				...(view ? { variant: 'landscape view' } : {}),
+				async load() {
+					torch = await loadTorch(backend);
+				},
+				...(backend === 'webgpu'
+					? {
+							dispatches: () => webGpuBackend?.()?.stats().dispatches ?? Number.NaN,
+							memory: {
+								resetPeak: () => torch?.cuda.reset_peak_memory_stats(),
+								read: () => ({
+									peak_bytes: torch?.cuda.max_memory_allocated() ?? Number.NaN,
+									live_bytes: torch?.cuda.memory_allocated() ?? Number.NaN
+								})
+							}
+						}
+					: {}),
+				async prepare(id) {
+					if (!torch) throw new Error(`ours/${backend}: prepare() called before load().`);
+					// The backend is global, so select it again: another row may have changed it.
+					torch.set_backend(backend);
+					if (!view) return prepare(torch, id);
+					if (id !== 'landscape') return null;
+					torch.manual_seed(0);
+					return landscapeView(torch);
+				}
+			};
+		})
+	);
 }

@@ -10,6 +10,13 @@ export interface Cell {
 	warmup_only?: boolean;
 	/** GPU dispatches per step, where the engine counts them. */
 	dispatches_per_step?: number;
+	/**
+	 * GPU buffer-pool bytes, where the engine reports them (ours on WebGPU): the peak over the
+	 * warm-up and timed steps, and the bytes still allocated after them. Both include earlier
+	 * cells' tensors that the garbage collector has not reclaimed yet.
+	 */
+	peak_bytes?: number;
+	live_bytes?: number;
 	/** median_ms divided by the best TF.js median of the same kind; below 1 is faster. */
 	ratio?: number;
 	error?: string;
@@ -38,7 +45,8 @@ export interface Report {
 
 export function labelOf(contender: Contender): string {
 	const jit = contender.jit === undefined ? '' : contender.jit ? ' jit' : ' eager';
-	return `${contender.engine} ${contender.backend}${jit}`;
+	const variant = contender.variant === undefined ? '' : ` (${contender.variant})`;
+	return `${contender.engine} ${contender.backend}${jit}${variant}`;
 }
 
 function message(error: unknown): string {
@@ -102,7 +110,10 @@ async function runCell(contender: Contender, workload: Workload): Promise<Cell> 
 	}
 	if (!prepared) return { median_ms: null, runs: 0, skipped: 'n/a' };
 	try {
-		return await time(() => prepared.step(), workload, contender.dispatches);
+		contender.memory?.resetPeak();
+		const cell = await time(() => prepared.step(), workload, contender.dispatches);
+		if (contender.memory) Object.assign(cell, contender.memory.read());
+		return cell;
 	} catch (error) {
 		return { median_ms: null, runs: 0, error: message(error) };
 	} finally {

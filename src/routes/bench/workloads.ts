@@ -73,10 +73,17 @@ export interface Contender {
 	kind: Kind;
 	/** Whether jax-js compiles the step with `jit` (absent for other engines). */
 	jit?: boolean;
+	/** A second way of running the same engine, shown after the label: 'landscape view'. */
+	variant?: string;
 	/** Loads the engine and selects the backend; throws when it is not available. */
 	load(): Promise<void>;
 	/** GPU dispatches recorded so far, where the engine counts them (ours on WebGPU). */
 	dispatches?(): number;
+	/** The GPU memory pool's counters, where the engine has them (ours on WebGPU). */
+	memory?: {
+		resetPeak(): void;
+		read(): { peak_bytes: number; live_bytes: number };
+	};
 	/** Builds the inputs; null where the workload does not apply (jit of a single matmul). */
 	prepare(id: WorkloadId): Promise<Prepared | null>;
 }
