@@ -480,6 +480,134 @@ test.describe('WebGPU hard cases', () => {
 	});
 });
 
+/** A matmul case: operand shapes as used, and which operands are transposed or offset views. */
+interface MatmulCase {
+	name: string;
+	a: number[];
+	b: number[];
+	transposeA?: boolean;
+	transposeB?: boolean;
+	/** Take each operand as a slice that starts 3 rows and 2 columns into a larger tensor. */
+	offset?: boolean;
+	integer?: boolean;
+}
+
+// Outputs of at least 512 blocks of 8 x 8 (8 workgroups) take the 8 x 8 kernel, smaller ones
+// the 4 x 4 kernel.
+// Sizes that are not multiples of 8 check the edge blocks.
+const matmulCases: MatmulCase[] = [
+	{ name: 'odd sizes, 8 x 8 blocks', a: [203, 77], b: [77, 301] },
+	{ name: 'odd sizes, 4 x 4 blocks', a: [5, 9], b: [9, 7] },
+	{ name: 'transposed a', a: [203, 77], b: [77, 301], transposeA: true },
+	{ name: 'transposed b', a: [203, 77], b: [77, 301], transposeB: true },
+	{ name: 'both transposed', a: [203, 45], b: [45, 301], transposeA: true, transposeB: true },
+	{ name: 'offset views', a: [190, 37], b: [37, 185], offset: true },
+	{ name: 'batched', a: [3, 130, 45], b: [3, 45, 141] },
+	{ name: 'batched, transposed b', a: [3, 130, 45], b: [3, 45, 141], transposeB: true },
+	{ name: 'broadcast batch', a: [2, 1, 100, 33], b: [3, 33, 150] },
+	{ name: 'int64', a: [200, 20], b: [20, 170], integer: true }
+];
+
+test.describe('matmul kernels on WebGPU match the CPU', () => {
+	for (const c of matmulCases) {
+		test(c.name, async ({ harness }) => {
+			const result = await harness.evaluate(async (c) => {
+				const { torch } = window;
+				// Values are drawn on the CPU; each view is then built on both backends, so the
+				// GPU kernel reads the transposed or offset layout itself.
+				torch.set_backend('cpu');
+				try {
+					torch.manual_seed(7);
+					const operand = (shape: number[], transposed: boolean) => {
+						const r = shape.length;
+						const size = transposed
+							? [...shape.slice(0, -2), shape[r - 1], shape[r - 2]]
+							: shape.slice();
+						if (c.offset) {
+							size[r - 2] += 3;
+							size[r - 1] += 2;
+						}
+						const stored = c.integer
+							? torch.randint(-5, 6, size, { dtype: torch.int64 })
+							: torch.randn(size);
+						const view = (t: typeof stored) => {
+							const part = c.offset
+								? t.narrow(r - 2, 3, size[r - 2] - 3).narrow(r - 1, 2, size[r - 1] - 2)
+								: t;
+							return transposed ? part.mT : part;
+						};
+						return { cpu: view(stored), gpu: view(stored.to('webgpu')) };
+					};
+					const a = operand(c.a, c.transposeA ?? false);
+					const b = operand(c.b, c.transposeB ?? false);
+					const gpu = a.gpu.matmul(b.gpu);
+					const cpu = a.cpu.matmul(b.cpu);
+					return {
+						device: gpu.device,
+						shape: gpu.shape,
+						cpuShape: cpu.shape,
+						gpu: Array.from(await gpu.array()),
+						cpu: Array.from(await cpu.array())
+					};
+				} finally {
+					torch.set_backend('webgpu');
+				}
+			}, c);
+			expect(result.device).toBe('webgpu');
+			expect(result.shape).toEqual(result.cpuShape);
+			const scale = Math.max(...result.cpu.map(Math.abs));
+			const tolerance = c.integer ? 0 : 1e-5 * (1 + scale);
+			// One assertion on the worst element: an expect() per element takes minutes.
+			let worst = 0;
+			result.cpu.forEach((expected, i) => {
+				const error = Math.abs(result.gpu[i] - expected);
+				if (error > Math.abs(result.gpu[worst] - result.cpu[worst])) worst = i;
+			});
+			const error = Math.abs(result.gpu[worst] - result.cpu[worst]);
+			expect(
+				error,
+				`element ${worst}: ${result.gpu[worst]}, the CPU has ${result.cpu[worst]}`
+			).toBeLessThanOrEqual(tolerance);
+		});
+	}
+
+	test('Linear forward and backward, 8 x 8 blocks', async ({ harness }) => {
+		const result = await harness.evaluate(async () => {
+			const { torch } = window;
+			torch.set_backend('cpu');
+			try {
+				torch.manual_seed(11);
+				const layer = new torch.nn.Linear(300, 203);
+				const x = torch.randn(200, 300);
+				const run = (device: 'cpu' | 'webgpu') => {
+					const w = layer.weight.detach().to(device).requires_grad_();
+					const bias = layer.bias!.detach().to(device).requires_grad_();
+					const input = x.to(device).requires_grad_();
+					const out = torch.nn.functional.linear(input, w, bias);
+					out.sin().sum().backward();
+					return [out, input.grad!, w.grad!, bias.grad!];
+				};
+				const read = (tensors: ReturnType<typeof run>) =>
+					Promise.all(tensors.map(async (t) => Array.from(await t.array())));
+				const gpu = run('webgpu');
+				const cpu = run('cpu');
+				return { device: gpu[0].device, gpu: await read(gpu), cpu: await read(cpu) };
+			} finally {
+				torch.set_backend('webgpu');
+			}
+		});
+		expect(result.device).toBe('webgpu');
+		['output', 'input grad', 'weight grad', 'bias grad'].forEach((label, k) => {
+			const cpu = result.cpu[k];
+			const gpu = result.gpu[k];
+			expect(gpu.length, `${label} length`).toBe(cpu.length);
+			const tolerance = 1e-5 * (1 + Math.max(...cpu.map(Math.abs)));
+			const worst = cpu.reduce((m, v, i) => Math.max(m, Math.abs(gpu[i] - v)), 0);
+			expect(worst, `${label}: largest difference from the CPU`).toBeLessThanOrEqual(tolerance);
+		});
+	});
+});
+
 test.describe('random programs on WebGPU match the CPU', () => {
 	const options = { seeds: Array.from({ length: 60 }, (_, i) => 1000 + i), steps: 12 };
 	for (const c of differentialCases({} as never, options)) {

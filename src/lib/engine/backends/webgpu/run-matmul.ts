@@ -11,7 +11,15 @@ import {
 } from './run-elementwise';
 import type { GpuRuntime } from './runtime';
 import { addShapeParams, foldWorkgroups, Params, wgslTypeOf } from './wgsl/emit';
-import { MATMUL_BLOCK, MATMUL_WORKGROUP_SIZE, matmulSource } from './wgsl/matmul';
+import {
+	MATMUL_WORKGROUP_SIZE,
+	matmulSource,
+	type MatmulBlock,
+	type MatmulSpec
+} from './wgsl/matmul';
+
+/** Below this many workgroups of 8 x 8 blocks, 4 x 4 blocks give the cores more to share. */
+const MIN_WORKGROUPS_FOR_BLOCK_8 = 8;
 
 export function runMatmul(rt: GpuRuntime, aView: View, bView: View, outView: View): void {
 	const outStorage = rt.storageOf(outView);
@@ -48,11 +56,13 @@ export function runMatmul(rt: GpuRuntime, aView: View, bView: View, outView: Vie
 	}
 
 	const type = wgslTypeOf(out.dtype);
-	const spec = {
+	const block = blockFor(n, m, batches);
+	const spec: MatmulSpec = {
 		type,
 		aType: wgslTypeOf(a.dtype),
 		bType: wgslTypeOf(b.dtype),
-		batchRank: batch.shape.length
+		batchRank: batch.shape.length,
+		block
 	};
 	const params = new Params().u32('n', n).u32('k', k).u32('m', m).u32('batches', batches);
 	addShapeParams(params, 'batch', batch.shape);
@@ -64,10 +74,15 @@ export function runMatmul(rt: GpuRuntime, aView: View, bView: View, outView: Vie
 		params.u32(`${name}_row_stride`, view.strides[r - 2]);
 		params.u32(`${name}_col_stride`, view.strides[r - 1]);
 	});
-	const threads = batches * Math.ceil(n / MATMUL_BLOCK) * Math.ceil(m / MATMUL_BLOCK);
+	const threads = batches * Math.ceil(n / block) * Math.ceil(m / block);
 	const limit = rt.context.limits.maxComputeWorkgroupsPerDimension;
 	const workgroups = foldWorkgroups(Math.ceil(threads / MATMUL_WORKGROUP_SIZE), limit);
 	const buffers = [out.storage.buffer, a.storage.buffer, b.storage.buffer];
 	rt.run(matmulSource(spec, params), params, buffers, workgroups);
 	for (const copy of scratch) rt.release(copy.storage);
+}
+
+function blockFor(n: number, m: number, batches: number): MatmulBlock {
+	const threads = batches * Math.ceil(n / 8) * Math.ceil(m / 8);
+	return threads >= MIN_WORKGROUPS_FOR_BLOCK_8 * MATMUL_WORKGROUP_SIZE ? 8 : 4;
 }
