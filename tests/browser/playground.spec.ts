@@ -148,6 +148,29 @@ test('NaN output offers a re-run with anomaly detection', async ({ page }) => {
 	await expect(error).toContainText('line 2 of this cell');
 });
 
+test('anomaly re-run on WebGPU switches to the CPU and finds the op', async ({ page }) => {
+	await page.goto('/?backend=webgpu');
+	await waitForAllDone(page);
+	await expect(page.locator('.backend-status')).toHaveAttribute('data-backend', 'webgpu');
+	const cell = await addCellBelow(page, 'setup');
+	await page.keyboard.type('const w1 = torch.tensor([1, -1], { requires_grad: true });');
+	await page.keyboard.press('Enter');
+	await page.keyboard.type('const logSum = w1.log().sum();');
+	await page.keyboard.press('Enter');
+	await page.keyboard.type('logSum;');
+	await page.keyboard.press('Control+Enter');
+
+	const flag = cell.locator('[data-output="non-finite"]');
+	await expect(flag).toContainText('1 NaN', { timeout: RUN_TIMEOUT });
+	await flag.getByRole('button', { name: 'Re-run on the CPU with anomaly detection' }).click();
+
+	await expect(cell).toHaveAttribute('data-state', 'error', { timeout: RUN_TIMEOUT });
+	await expect(page.locator('.backend-status')).toHaveAttribute('data-backend', 'cpu');
+	const error = cell.locator('[data-output="error"]');
+	await expect(error).toContainText("the forward op of 'LogBackward0' returned nan values");
+	await expect(error).toContainText('line 2 of this cell');
+});
+
 test('type error shows under the cell', async ({ page }) => {
 	await page.goto('/?backend=cpu');
 	const cell = await addCellBelow(page, 'helpers');

@@ -4,7 +4,7 @@
  * into NaN, or the first backward rule that returns NaN, raises an error naming the op and
  * that stack. Like PyTorch it looks for NaN only: infinities are legitimate results (log(0),
  * masks of -inf, exp overflow) and are not reported. The checks read values synchronously,
- * so they run on backends that offer `readSync` (the CPU backend).
+ * so they need a backend with `readSync` (the CPU backend); on WebGPU they raise instead.
  */
 import { anomaly, type Node } from './autograd';
 import { AutogradError } from './errors';
@@ -31,8 +31,9 @@ export function detectAnomaly<T>(fn: () => T): T {
 
 export function checkForward(node: Node, inputs: readonly Tensor[], output: Tensor): void {
 	if (!hasNaN(output) || inputs.some(hasNaN)) return;
+	// Forward results have no Function of their own in PyTorch, so the op is named by its grad_fn.
 	throw new AutogradError(
-		`anomaly: Function '${node.name()}' returned nan values in its 0th output during the forward pass, from inputs without nan.${origin(node)}`
+		`anomaly: the forward op of '${node.name()}' returned nan values from inputs without nan.${origin(node)}`
 	);
 }
 
@@ -49,7 +50,13 @@ export function checkBackward(node: Node, grads: readonly (Tensor | null)[]): vo
 function hasNaN(t: Tensor): boolean {
 	if (!t.dtype.is_floating_point) return false;
 	const read = t.storage.backend.readSync;
-	if (!read) return false;
+	if (!read) {
+		throw new AutogradError(
+			`anomaly detection reads every result as it is computed, which the ` +
+				`${t.storage.backend.name} backend cannot do. Run this code on the CPU backend ` +
+				`(torch.set_backend('cpu'), or backend=cpu in the playground's address) to find the op.`
+		);
+	}
 	const values = read.call(t.storage.backend, t);
 	for (let i = 0; i < values.length; i++) if (values[i] !== values[i]) return true;
 	return false;

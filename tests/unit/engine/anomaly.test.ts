@@ -21,9 +21,25 @@ describe('anomaly detection', () => {
 	test('detect_anomaly(fn) raises at the forward op that first makes NaN', () => {
 		const x = torch.tensor([-1], { requires_grad: true });
 		expect(() => torch.autograd.detect_anomaly(() => x.sqrt())).toThrow(
-			"Function 'SqrtBackward0' returned nan values in its 0th output during the forward pass"
+			"anomaly: the forward op of 'SqrtBackward0' returned nan values from inputs without nan."
 		);
 		expect(torch.autograd.is_anomaly_enabled()).toBe(false);
+	});
+
+	test('detect_anomaly raises on a backend that cannot read synchronously', async () => {
+		const x = torch.tensor([4], { requires_grad: true });
+		const backend = x.storage.backend as { readSync?: unknown };
+		const readSync = backend.readSync;
+		// The WebGPU backend has no readSync; the CPU backend stands in without its own.
+		backend.readSync = undefined;
+		try {
+			expect(() => torch.autograd.detect_anomaly(() => x.sqrt())).toThrow(
+				"the cpu backend cannot do. Run this code on the CPU backend (torch.set_backend('cpu')"
+			);
+		} finally {
+			backend.readSync = readSync;
+		}
+		expect(await x.sqrt().item()).toBe(2);
 	});
 
 	test('without anomaly mode NaN passes silently, as in PyTorch', () => {
