@@ -162,6 +162,10 @@ test('anomaly re-run on WebGPU switches to the CPU and finds the op', async ({ p
 
 	const flag = cell.locator('[data-output="non-finite"]');
 	await expect(flag).toContainText('1 NaN', { timeout: RUN_TIMEOUT });
+	// The value of a GPU tensor is printed from its read-back values, not as a placeholder.
+	await expect(cell.locator('[data-output="value"]')).toContainText(
+		"tensor(nan, device='webgpu', grad_fn=<SumBackward0>)"
+	);
 	await flag.getByRole('button', { name: 'Re-run on the CPU with anomaly detection' }).click();
 
 	await expect(cell).toHaveAttribute('data-state', 'error', { timeout: RUN_TIMEOUT });

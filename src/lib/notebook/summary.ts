@@ -5,6 +5,9 @@
  * and an object met again on its own path is shown as a circular reference.
  */
 
+import type { TypedArray } from '../engine/dtype';
+import { formatTensorValues } from '../engine/printing';
+import type { Tensor } from '../engine/tensor';
 import type { BackendName, CellValue, ChartSpec, InspectValue, TensorView } from '../worker/api';
 
 /** The part of an engine tensor that a summary reads. */
@@ -59,9 +62,14 @@ export async function tensorView(tensor: TensorLike): Promise<TensorView> {
 	const data = await tensor.array();
 	const values = Float64Array.from(data as ArrayLike<number | bigint | boolean>, Number);
 	const summary = summarizeNumbers(values);
+	// toString() reads synchronously, which a GPU tensor cannot, so its text comes from the read.
+	const text =
+		tensor.device === undefined || String(tensor.device) === 'cpu'
+			? tensor.toString()
+			: formatTensorValues(tensor as unknown as Tensor, data as TypedArray);
 	const view: TensorView = {
 		kind: 'tensor',
-		text: tensor.toString(),
+		text,
 		shape: Array.from(tensor.shape),
 		dtype: dtypeName(tensor.dtype),
 		backend: backendOf(tensor),
