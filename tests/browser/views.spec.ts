@@ -128,6 +128,19 @@ test('plot with ylim and grid starts at zero with grid lines', async ({ page }) 
 	await expect(chart(page, 'log-zero').locator('.grid line')).toHaveCount(0);
 });
 
+test('tensor statistics say when they skip non-finite values', async ({ page }) => {
+	await openHarness(page);
+	const terms = (id: string) =>
+		page.locator(`section[data-spec="${id}"] .stats dt`).allTextContents();
+	expect(await terms('tensor')).toEqual(['min', 'max', 'mean']);
+	expect(await terms('tensor-inf')).toEqual([
+		'finite min',
+		'finite max',
+		'finite mean',
+		'±Infinity'
+	]);
+});
+
 test('heat map draws a zero-norm layer in the zero colour', async ({ page }) => {
 	await openHarness(page);
 	const heat = chart(page, 'grad-heatmap');

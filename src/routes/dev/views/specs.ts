@@ -222,6 +222,18 @@ export const tensor: TensorView = {
 	histogram: { edges: [-1.2, -0.4, 0.4, 1.2, 2.0], counts: [1, 1, 3, 1] }
 };
 
+/** torch.tensor([1, Infinity, -2]): statistics over the finite values, the infinity apart. */
+export const tensorWithInf: TensorView = {
+	kind: 'tensor',
+	text: 'tensor([ 1., inf, -2.])',
+	shape: [3],
+	dtype: 'float32',
+	backend: 'cpu',
+	requires_grad: false,
+	stats: { min: -2, max: 1, mean: -0.5, nan: 0, inf: 1 },
+	histogram: { edges: [-2, -0.5, 1], counts: [1, 1] }
+};
+
 export const inspected: InspectValue = {
 	kind: 'object',
 	name: 'Object',
