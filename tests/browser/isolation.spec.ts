@@ -109,13 +109,14 @@ test('cell code cannot reach storage, cookies, the page or the server', async ({
 });
 
 test('the isolated worker still gets a WebGPU adapter', async ({ page }) => {
+	// Asked for by name, because an automatic choice prefers the CPU to a software adapter.
 	await page.goto(
 		playgroundPath({
 			version: 1,
 			title: 'WebGPU probe',
 			cells: [{ id: 'sum', code: 'await torch.ones(1000).sum().item()' }],
 			inputs: {}
-		})
+		}).replace('/#', '/?backend=webgpu#')
 	);
 
 	await expect(page.locator('.backend-status')).toHaveAttribute('data-backend', 'webgpu', {

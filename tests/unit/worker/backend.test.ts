@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { CPU_ADAPTER, selectBackend, type BackendTorch } from '../../../src/lib/worker/backend';
 import type { BackendName } from '../../../src/lib/worker/api';
 
-function fakeTorch(hasGpu: boolean) {
+function fakeTorch(hasGpu: boolean, adapter = 'NVIDIA ampere') {
 	const calls: string[] = [];
 	const torch: BackendTorch & { calls: string[] } = {
 		calls,
@@ -17,7 +17,7 @@ function fakeTorch(hasGpu: boolean) {
 			}
 			calls.push(`set_backend ${name}`);
 		},
-		cuda: { get_device_name: () => 'SwiftShader (software rendering on the CPU)' }
+		cuda: { get_device_name: () => adapter }
 	};
 	return torch;
 }
@@ -33,9 +33,30 @@ describe('selectBackend', () => {
 		const torch = fakeTorch(true);
 		expect(await selectBackend(torch, 'auto')).toEqual({
 			backend: 'webgpu',
-			adapter: 'SwiftShader (software rendering on the CPU)'
+			adapter: 'NVIDIA ampere'
 		});
 		expect(torch.calls).toEqual(['init', 'set_backend webgpu']);
+	});
+
+	test.each(['SwiftShader (software rendering on the CPU)', 'Google Vulkan (fallback adapter)'])(
+		'selectBackend auto prefers the CPU to %s',
+		async (adapter) => {
+			const torch = fakeTorch(true, adapter);
+			expect(await selectBackend(torch, 'auto')).toEqual({
+				backend: 'cpu',
+				adapter: CPU_ADAPTER,
+				note: `WebGPU here is ${adapter}, slower than this backend; pick WebGPU to use it anyway.`
+			});
+			expect(torch.calls).toEqual(['init', 'set_backend webgpu', 'set_backend cpu']);
+		}
+	);
+
+	test('selectBackend keeps a software adapter requested by name', async () => {
+		const adapter = 'SwiftShader (software rendering on the CPU)';
+		expect(await selectBackend(fakeTorch(true, adapter), 'webgpu')).toEqual({
+			backend: 'webgpu',
+			adapter
+		});
 	});
 
 	test('selectBackend auto falls back to the CPU and says why', async () => {

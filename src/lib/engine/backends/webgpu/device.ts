@@ -184,6 +184,9 @@ export async function requestGpu(options: RequestOptions = {}): Promise<GpuConte
 	return new GpuContext(adapter, device, describeAdapter(adapter.info));
 }
 
+/** The part of `describeAdapter`'s text that marks an adapter running on the CPU. */
+export const SOFTWARE_ADAPTER = /\((software rendering on the CPU|fallback adapter)\)$/;
+
 /** Describes an adapter in one line: vendor and architecture, or SwiftShader. */
 export function describeAdapter(info: GPUAdapterInfo): string {
 	const parts = [info.vendor, info.architecture, info.device, info.description].filter(Boolean);
