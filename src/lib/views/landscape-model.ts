@@ -69,6 +69,8 @@ export interface LandscapeModel {
 	pathLine: string | null;
 	/** The labelled paths of `spec.paths`, in order. */
 	paths: NamedPath[];
+	/** Path points, of all paths, that lie outside the plotted area. */
+	pathPointsOutside: number;
 	/** 2-D: level values written along a few contour lines, as matplotlib's clabel. */
 	contourLabels: ContourLabel[];
 	/** One entry per drawn path when `spec.paths` has any; empty otherwise. */
@@ -162,6 +164,7 @@ function layout2d(spec: LandscapeSpec, ys: number[], z: number[][], width: numbe
 		path,
 		pathLine: pathLine(path),
 		paths,
+		pathPointsOutside: countOutside([path, ...paths.map((named) => named.points)], x, y),
 		contourLabels,
 		legend: legendEntries(spec, paths),
 		colorBar: colorBarModel(box, [lo, hi], log, valueColor),
@@ -223,6 +226,7 @@ function layout1d(spec: LandscapeSpec, width: number): LandscapeModel {
 		path,
 		pathLine: pathLine(path),
 		paths,
+		pathPointsOutside: countOutside([path, ...paths.map((named) => named.points)], x, y),
 		contourLabels: [],
 		legend: legendEntries(spec, paths),
 		colorBar: null,
@@ -297,6 +301,14 @@ function gridTargets(
 	return targets;
 }
 
+/**
+ * Farthest a drawn path point may lie from the plot's centre, in pixels. A diverging optimiser
+ * reaches coordinates such as 1e39 pixels, which the browser does not draw at all, so points
+ * beyond this are pulled in along the ray from the centre: the line still leaves the plot
+ * toward them, and the part outside is clipped anyway.
+ */
+const MAX_PATH_REACH = 1e5;
+
 /** Places a path's points; points the scales cannot place are skipped, as d3 skips NaN. */
 function pathPoints(
 	points: [number, number][],
@@ -304,12 +316,25 @@ function pathPoints(
 	x: AxisScale,
 	y: AxisScale
 ): PathPoint[] {
+	const cx = (x.range[0] + x.range[1]) / 2;
+	const cy = (y.range[0] + y.range[1]) / 2;
 	return points.flatMap(([a, b], k) => {
-		const px = x.place(a).pos;
-		const py = y.place(b).pos;
+		let px = x.place(a).pos;
+		let py = y.place(b).pos;
 		if (!Number.isFinite(px) || !Number.isFinite(py)) return [];
+		const reach = Math.max(Math.abs(px - cx), Math.abs(py - cy));
+		if (reach > MAX_PATH_REACH) {
+			px = cx + ((px - cx) / reach) * MAX_PATH_REACH;
+			py = cy + ((py - cy) / reach) * MAX_PATH_REACH;
+		}
 		return [{ x: px, y: py, title: `${label} step ${k}: (${formatExact(a)}, ${formatExact(b)})` }];
 	});
+}
+
+function countOutside(paths: PathPoint[][], x: AxisScale, y: AxisScale): number {
+	const inside = (value: number, [a, b]: [number, number]) =>
+		value >= Math.min(a, b) - 0.5 && value <= Math.max(a, b) + 0.5;
+	return paths.flat().filter((p) => !inside(p.x, x.range) || !inside(p.y, y.range)).length;
 }
 
 /** Colours of labelled paths, chosen to stand out from viridis fills and from each other. */

@@ -214,3 +214,45 @@ describe('layoutLandscape labelled paths', () => {
 		expect('paths' in landscapeDataValues(bowl)).toBe(false);
 	});
 });
+
+describe('layoutLandscape with a diverging path', () => {
+	// Linear regression at too high a learning rate: the second step is already at 5e39.
+	const diverging: LandscapeSpec = {
+		...bowl,
+		path: [
+			[0.5, 0.5],
+			[-3, 4],
+			[5e39, -2e39]
+		]
+	};
+	const model = layoutLandscape(diverging, 600);
+	const centre = {
+		x: model.box.left + model.box.width / 2,
+		y: model.box.top + model.box.height / 2
+	};
+
+	test('layoutLandscape keeps every path point within drawable reach', () => {
+		expect(model.path).toHaveLength(3);
+		for (const point of model.path) {
+			expect(Math.abs(point.x - centre.x)).toBeLessThanOrEqual(1e5);
+			expect(Math.abs(point.y - centre.y)).toBeLessThanOrEqual(1e5);
+		}
+		expect(model.pathLine).not.toMatch(/e\+|NaN|Infinity/);
+	});
+
+	test('layoutLandscape points a pulled-in point the way it went', () => {
+		const far = model.path[2];
+		expect(far.x).toBeGreaterThan(centre.x);
+		// Screen y grows downward, so a negative coordinate lies below the centre.
+		expect(far.y).toBeGreaterThan(centre.y);
+		// The plane's centre is (0, 0), so [5, -2] lies on the same ray from it, unscaled.
+		const near = layoutLandscape({ ...bowl, path: [[5, -2]] }, 600).path[0];
+		const ratio = (near.x - centre.x) / (near.y - centre.y);
+		expect((far.x - centre.x) / (far.y - centre.y)).toBeCloseTo(ratio, 6);
+	});
+
+	test('layoutLandscape counts the path points outside the plot', () => {
+		expect(model.pathPointsOutside).toBe(2);
+		expect(layoutLandscape(bowl, 600).pathPointsOutside).toBe(0);
+	});
+});
