@@ -1,32 +1,10 @@
 import { describe, expect, test } from 'vitest';
+import { contiguousStrides } from '../../../../../src/lib/engine/shape';
+import { float32Views } from './float32-views';
 import type { View } from '../../../../../src/lib/engine/backends/backend';
 import { matmul, matmulReference } from '../../../../../src/lib/engine/backends/cpu/matmul';
-import { float32 } from '../../../../../src/lib/engine/dtype';
-import { contiguousStrides, numelOf } from '../../../../../src/lib/engine/shape';
 
-let seed = 1;
-const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
-
-function viewOf(shape: number[], strides = contiguousStrides(shape), offset = 0): View {
-	const span = shape.reduce((s, d, i) => s + (d - 1) * Math.abs(strides[i]), 1) + offset;
-	return {
-		storage: { data: Float32Array.from({ length: span }, random) },
-		shape,
-		strides,
-		offset,
-		dtype: float32
-	};
-}
-
-function outOf(shape: number[]): View {
-	return {
-		storage: { data: new Float32Array(numelOf(shape)) },
-		shape,
-		strides: contiguousStrides(shape),
-		offset: 0,
-		dtype: float32
-	};
-}
+const { viewOf, outOf } = float32Views(1);
 
 function expectSameProduct(a: View, b: View, outShape: number[]): void {
 	const fast = outOf(outShape);

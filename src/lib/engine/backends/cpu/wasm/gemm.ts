@@ -16,6 +16,7 @@ import {
 	type GemmFunction,
 	type PackFunction
 } from './gemm-kernel';
+import { instantiateKernel } from './instantiate';
 
 /**
  * A strided matrix operand: element (i, j) is `data[offset + i * rowStride + j * colStride]`.
@@ -56,19 +57,8 @@ interface Kernel {
 let kernel: Kernel | null | undefined;
 
 function loadKernel(): Kernel | null {
-	if (typeof WebAssembly !== 'object') return null;
-	const bytes = gemmModuleBytes({ tileRows: TILE_ROWS, tileCols: TILE_COLS });
-	if (!WebAssembly.validate(bytes)) return null;
-	let instance: WebAssembly.Instance;
-	try {
-		instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
-	} catch (error) {
-		// A Content-Security-Policy without 'wasm-unsafe-eval' makes compiling throw, and the JS
-		// kernels run instead. Chromium 156 throws a CompileError; EvalError covers the CSP
-		// errors that eval itself raises, in case an engine reports this one the same way.
-		if (error instanceof WebAssembly.CompileError || error instanceof EvalError) return null;
-		throw error;
-	}
+	const instance = instantiateKernel(gemmModuleBytes({ tileRows: TILE_ROWS, tileCols: TILE_COLS }));
+	if (!instance) return null;
 	const memory = instance.exports[MEMORY_EXPORT] as WebAssembly.Memory;
 	return {
 		gemm: instance.exports[GEMM_EXPORT] as GemmFunction,

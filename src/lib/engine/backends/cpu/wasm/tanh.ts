@@ -7,6 +7,7 @@
  */
 import { EXPM1_TAYLOR, TANH_ONE, TANH_TINY, tanhFloat32 } from '../math';
 import { FunctionBuilder, I32, ModuleBuilder, V128 } from './emitter';
+import { instantiateKernel } from './instantiate';
 
 const TANH_EXPORT = 'tanh';
 const MEMORY_EXPORT = 'memory';
@@ -85,18 +86,8 @@ function emitTanh(f: FunctionBuilder): void {
 }
 
 function loadKernel(): Kernel | null {
-	if (typeof WebAssembly !== 'object') return null;
-	const bytes = tanhModuleBytes();
-	if (!WebAssembly.validate(bytes)) return null;
-	let instance: WebAssembly.Instance;
-	try {
-		instance = new WebAssembly.Instance(new WebAssembly.Module(bytes));
-	} catch (error) {
-		// As for the gemm kernel: a Content-Security-Policy without 'wasm-unsafe-eval' blocks
-		// compiling, and the JS loop runs instead.
-		if (error instanceof WebAssembly.CompileError || error instanceof EvalError) return null;
-		throw error;
-	}
+	const instance = instantiateKernel(tanhModuleBytes());
+	if (!instance) return null;
 	const memory = instance.exports[MEMORY_EXPORT] as WebAssembly.Memory;
 	return {
 		tanh: instance.exports[TANH_EXPORT] as TanhFunction,
