@@ -85,6 +85,8 @@ export interface PanelModel {
 	series: SeriesModel[];
 	image: ImageCell[];
 	legend: LegendEntry[];
+	/** Where the legend is drawn; null without legend entries. */
+	legendBox: Box | null;
 	targets: HitTarget[];
 }
 
@@ -182,6 +184,7 @@ function layoutPanel(axes: PlotAxes, outer: Box): PanelModel {
 	const series = axes.series.map((s, i) => layoutSeries(s, i, x, y));
 	const image = axes.image ? layoutImage(axes.image, x, y) : [];
 
+	const legend = axes.legend ? legendEntries(axes.series, series) : [];
 	return {
 		box,
 		title: axes.title,
@@ -194,7 +197,8 @@ function layoutPanel(axes: PlotAxes, outer: Box): PanelModel {
 		grid: axes.grid ?? false,
 		series,
 		image,
-		legend: axes.legend ? legendEntries(axes.series, series) : [],
+		legend,
+		legendBox: placeLegend(box, legend, series),
 		targets: panelTargets(series, image)
 	};
 }
@@ -394,6 +398,58 @@ function layoutImage(
 		}
 	}
 	return cells;
+}
+
+const LEGEND_INSET = 8;
+const LEGEND_ROW = 17;
+
+/**
+ * Places the legend as matplotlib's default loc='best' does among the four corners: where it
+ * covers the fewest data points and bars, ties going to upper right, upper left, lower left,
+ * then lower right. Its size follows the drawing in PlotPanel.svelte.
+ */
+function placeLegend(box: Box, legend: LegendEntry[], series: SeriesModel[]): Box | null {
+	if (legend.length === 0) return null;
+	const width = 40 + Math.max(...legend.map((entry) => entry.label.length)) * 6.4;
+	const height = legend.length * LEGEND_ROW + 8;
+	const left = box.left + LEGEND_INSET;
+	const right = box.left + box.width - width - LEGEND_INSET;
+	const top = box.top + LEGEND_INSET;
+	const bottom = box.top + box.height - height - LEGEND_INSET;
+	const corners: Box[] = [
+		{ left: right, top, width, height },
+		{ left, top, width, height },
+		{ left, top: bottom, width, height },
+		{ left: right, top: bottom, width, height }
+	];
+
+	const covered = (corner: Box) => {
+		const inside = (x: number, y: number) =>
+			x >= corner.left &&
+			x <= corner.left + corner.width &&
+			y >= corner.top &&
+			y <= corner.top + corner.height;
+		let count = 0;
+		for (const s of series) {
+			for (const p of s.points) if (inside(p.x, p.y)) count++;
+			for (const bar of s.bars) {
+				const overlaps =
+					bar.left < corner.left + corner.width &&
+					bar.left + bar.width > corner.left &&
+					bar.top < corner.top + corner.height &&
+					bar.top + bar.height > corner.top;
+				if (overlaps) count++;
+			}
+		}
+		return count;
+	};
+	let best = corners[0];
+	let fewest = covered(best);
+	for (const corner of corners.slice(1)) {
+		const count = covered(corner);
+		if (count < fewest) [best, fewest] = [corner, count];
+	}
+	return best;
 }
 
 function legendEntries(specs: PlotSeries[], models: SeriesModel[]): LegendEntry[] {

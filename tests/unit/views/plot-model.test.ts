@@ -230,3 +230,38 @@ describe('layoutPlot with categories', () => {
 		panel.xTicks.forEach((tick, i) => expect(tick.pos).toBeCloseTo(centres[i], 6));
 	});
 });
+
+describe('layoutPlot legend placement', () => {
+	const xs = Array.from({ length: 41 }, (_, i) => i / 4);
+	const panelFor = (ys: number[]) =>
+		layoutPlot(
+			singlePlot({ series: [{ type: 'line', label: 'loss', x: xs, y: ys }], legend: true }),
+			600
+		).panels[0];
+
+	test('layoutPlot keeps the legend upper right when that corner is empty', () => {
+		const panel = panelFor(xs.map((x) => 10 - x));
+		expect(panel.legendBox!.left).toBeGreaterThan(panel.box.left + panel.box.width / 2);
+		expect(panel.legendBox!.top).toBeLessThan(panel.box.top + panel.box.height / 2);
+	});
+
+	test('layoutPlot moves the legend off a line rising into the upper right', () => {
+		const panel = panelFor(xs);
+		const legend = panel.legendBox!;
+		const covered = panel.series[0].points.filter(
+			(p) =>
+				p.x >= legend.left &&
+				p.x <= legend.left + legend.width &&
+				p.y >= legend.top &&
+				p.y <= legend.top + legend.height
+		);
+		expect(covered).toEqual([]);
+		expect(legend.left).toBeLessThan(panel.box.left + panel.box.width / 2);
+	});
+
+	test('layoutPlot has no legend box without labels', () => {
+		expect(
+			layoutPlot(singlePlot({ series: [{ type: 'line', x: xs, y: xs }] }), 600).panels[0].legendBox
+		).toBeNull();
+	});
+});
