@@ -85,7 +85,7 @@ export interface PanelModel {
 	series: SeriesModel[];
 	image: ImageCell[];
 	legend: LegendEntry[];
-	/** Where the legend is drawn; null without legend entries. */
+	/** The legend's box in figure pixels; null without legend entries. */
 	legendBox: Box | null;
 	targets: HitTarget[];
 }
