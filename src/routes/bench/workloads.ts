@@ -56,7 +56,9 @@ export const workloads: Workload[] = [
 		flops: null,
 		minRuns: 1,
 		maxRuns: 5,
-		budgetMs: 4000
+		// Long enough that rows of 4 to 10 s per grid get a warm step, not only the one that
+		// compiles their shaders.
+		budgetMs: 10000
 	}
 ];
 
