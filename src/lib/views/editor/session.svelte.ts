@@ -370,6 +370,21 @@ export class NotebookSession {
 		this.#autosave.flush();
 	}
 
+	/**
+	 * Flushes pending edits whenever the page is hidden or unloaded, because the debounced
+	 * autosave may still hold the last keystrokes when the tab closes or reloads. Returns a
+	 * function that removes the listeners.
+	 */
+	flushOnPageHide(): () => void {
+		const flush = () => this.flush();
+		window.addEventListener('pagehide', flush);
+		document.addEventListener('visibilitychange', flush);
+		return () => {
+			window.removeEventListener('pagehide', flush);
+			document.removeEventListener('visibilitychange', flush);
+		};
+	}
+
 	dispose(): void {
 		if (this.#inputFrame !== null) cancelAnimationFrame(this.#inputFrame);
 		this.#autosave.dispose();
