@@ -7,10 +7,10 @@
  *
  * Why this catches every read: both backends read and write a tensor's elements only through
  * `storage.data` of the Storage object that the tensor and all of its views share (the CPU
- * kernels' `dataOf`, the WebGPU runtime's `storageOf`). An accessor on that property of each
- * parameter's Storage therefore fires for a forward pass of the real model, an L2 term over
- * `model.parameters()` of a model the loss function captured, a view made before the landscape,
- * `.data` and `.detach()`, and writes as well. The values any of them see are the point's.
+ * kernels' `dataOf`, the WebGPU runtime's `storageOf`). So an accessor on that property of each
+ * parameter's Storage fires for every read and write. That covers a forward pass of the real
+ * model, an L2 term over `model.parameters()` of a model the loss function captured, a view
+ * made before the landscape, `.data` and `.detach()`. Each of them sees the point's values.
  */
 
 import type { Tensor } from '../engine';

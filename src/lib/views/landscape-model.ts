@@ -302,10 +302,10 @@ function gridTargets(
 }
 
 /**
- * Farthest a drawn path point may lie from the plot's centre, in pixels. A diverging optimiser
- * reaches coordinates such as 1e39 pixels, which the browser does not draw at all, so points
- * beyond this are pulled in along the ray from the centre: the line still leaves the plot
- * toward them, and the part outside is clipped anyway.
+ * Maximum distance of a drawn path point from the plot's centre, in pixels. A diverging
+ * optimiser reaches coordinates such as 1e39 pixels, which the browser does not draw at all.
+ * Points beyond this distance are pulled in along the ray from the centre, so the line still
+ * leaves the plot toward them. The part outside the plot is clipped anyway.
  */
 const MAX_PATH_REACH = 1e5;
 

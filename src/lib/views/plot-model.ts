@@ -220,7 +220,7 @@ function fixedLimits(
 	return low === high ? autoscale([low, high], type, { margin: 0 }) : [low, high];
 }
 
-/** One tick per category, at its position 0, 1, 2…, labelled with its name. */
+/** Places one tick per category at its position 0, 1, 2…, labelled with its name. */
 function categoryTicks(categories: string[], x: AxisScale): Tick[] {
 	return categories.map((label, value) => ({ value, pos: x.scale(value), label }));
 }

@@ -40,8 +40,8 @@ export async function selectBackend(
 		await torch.init();
 		torch.set_backend('webgpu');
 		const adapter = torch.cuda?.get_device_name?.() ?? 'WebGPU adapter';
-		// A software adapter (SwiftShader) runs every kernel on the CPU, behind a per-dispatch
-		// cost; the notebooks measured 1.3 to 7 times slower on it than on the CPU backend.
+		// A software adapter (SwiftShader) runs every kernel on the CPU and adds a cost per
+		// dispatch. The example notebooks ran 1.3 to 7 times slower on it than on the CPU backend.
 		if (requested === 'auto' && SOFTWARE_ADAPTER.test(adapter)) {
 			torch.set_backend('cpu');
 			return {

@@ -30,7 +30,7 @@ describe('anomaly detection', () => {
 		const x = torch.tensor([4], { requires_grad: true });
 		const backend = x.storage.backend as { readSync?: unknown };
 		const readSync = backend.readSync;
-		// The WebGPU backend has no readSync; the CPU backend stands in without its own.
+		// The WebGPU backend has no readSync, so the CPU backend's is removed for this check.
 		backend.readSync = undefined;
 		try {
 			expect(() => torch.autograd.detect_anomaly(() => x.sqrt())).toThrow(

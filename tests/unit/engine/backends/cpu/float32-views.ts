@@ -10,7 +10,7 @@ export function float32Views(seed: number) {
 	let state = seed;
 	const random = (): number => ((state = (state * 16807) % 2147483647) / 2147483647) * 2 - 1;
 
-	/** A view of random values in [-1, 1) with the given layout, in storage just large enough. */
+	/** Builds a view of random values in [-1, 1) with this layout, in storage just large enough. */
 	function viewOf(shape: number[], strides = contiguousStrides(shape), offset = 0): View {
 		const span = shape.reduce((s, d, i) => s + (d - 1) * Math.abs(strides[i]), 1) + offset;
 		return {
@@ -22,7 +22,7 @@ export function float32Views(seed: number) {
 		};
 	}
 
-	/** A contiguous view of zeros, for an output. */
+	/** Builds a contiguous view of zeros, for an output. */
 	function outOf(shape: number[]): View {
 		return {
 			storage: { data: new Float32Array(numelOf(shape)) },

@@ -80,6 +80,7 @@ describe('BufferPool', () => {
 		const b = pool.acquire(2048);
 		pool.markWorkPending();
 		pool.release(a);
+
 		expect(pool.stats()).toEqual({
 			liveBytes: 2048,
 			peakBytes: 3072,
@@ -90,6 +91,7 @@ describe('BufferPool', () => {
 			pooledBuffers: 0,
 			createdBuffers: 2
 		});
+
 		pool.markSubmitted();
 		pool.release(b);
 		pool.acquire(1000);
@@ -102,6 +104,7 @@ describe('BufferPool', () => {
 			pooledBuffers: 1,
 			createdBuffers: 2
 		});
+
 		pool.trim();
 		expect(pool.stats()).toMatchObject({ pooledBytes: 0, pooledBuffers: 0 });
 	});
