@@ -6,8 +6,13 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
 import { torch } from '../../src/lib/engine';
 import type { Tensor } from '../../src/lib/engine';
+
+// Chromium compiles relaxed SIMD, and the matmul kernel uses it where it can; Node 20 needs the
+// flag. The kernel is compiled at the first matmul, after this line.
+v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
 
 const { nn, optim } = torch;
 const F = nn.functional;

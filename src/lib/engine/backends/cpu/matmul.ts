@@ -13,7 +13,7 @@ import { broadcastStrides } from '../../shape';
 import type { View } from '../backend';
 import { dataOf } from './elementwise';
 import { elementOffsets } from './iterate';
-import { gemmFloat32, type MatrixOperand } from './wasm/gemm';
+import { gemmFloat32, sharedGemm, type MatrixOperand } from './wasm/gemm';
 
 type Data = ReturnType<typeof dataOf>;
 
@@ -82,11 +82,16 @@ export function matmul(a: View, b: View, out: View): void {
 	matmulBlocked(a, b, out);
 }
 
+const exact = (product: number) => product;
+
 /**
  * Multiplies float32 matrices by a single column, as a Linear layer with one output does. The
  * SIMD kernel would pad that column to a tile of 8, so 7/8 of its work would be on zeros. Each
- * output is the float32 sum in order of p of the float32 products, rounded after every step as
- * the kernel rounds, so both give the same bits (a test compares them).
+ * output is the float32 sum in order of p, and each step rounds as the kernel's steps do: the
+ * product first, then the sum, or the exact product and the sum rounded once where the kernel
+ * fuses. A test compares the two bit for bit. In the fused case the sum is rounded to double
+ * before float32, which differs from one rounding only when the double lands exactly halfway
+ * between two float32 values, about once in 2^29 steps.
  */
 export function matvecFloat32(a: View, b: View, out: View): void {
 	const { n, k, aAt, bAt, outAt } = batchesOf(a, b, out);
@@ -96,6 +101,8 @@ export function matvecFloat32(a: View, b: View, out: View): void {
 	const ad = dataOf(a) as Float32Array;
 	const bd = dataOf(b) as Float32Array;
 	const o = dataOf(out) as Float32Array;
+	// A product of two float32 values is exact in double; `keep` rounds it to float32 or not.
+	const keep = sharedGemm()?.roundsOnce ? exact : Math.fround;
 	for (let t = 0; t < outAt.length; t++) {
 		let i = 0;
 		// Four rows at once: each sum waits on its previous step, so four chains keep the CPU busy.
@@ -108,11 +115,10 @@ export function matvecFloat32(a: View, b: View, out: View): void {
 			let s3 = 0;
 			for (let p = 0; p < k; p++) {
 				const w = bd[y];
-				// A product of two float32 values is exact in double, so fround rounds it once.
-				s0 = Math.fround(s0 + Math.fround(ad[x] * w));
-				s1 = Math.fround(s1 + Math.fround(ad[x + sa0] * w));
-				s2 = Math.fround(s2 + Math.fround(ad[x + 2 * sa0] * w));
-				s3 = Math.fround(s3 + Math.fround(ad[x + 3 * sa0] * w));
+				s0 = Math.fround(s0 + keep(ad[x] * w));
+				s1 = Math.fround(s1 + keep(ad[x + sa0] * w));
+				s2 = Math.fround(s2 + keep(ad[x + 2 * sa0] * w));
+				s3 = Math.fround(s3 + keep(ad[x + 3 * sa0] * w));
 				x += sa1;
 				y += sb0;
 			}
@@ -127,7 +133,7 @@ export function matvecFloat32(a: View, b: View, out: View): void {
 			let y = bAt[t];
 			let sum = 0;
 			for (let p = 0; p < k; p++) {
-				sum = Math.fround(sum + Math.fround(ad[x] * bd[y]));
+				sum = Math.fround(sum + keep(ad[x] * bd[y]));
 				x += sa1;
 				y += sb0;
 			}

@@ -13,12 +13,15 @@ import {
 } from '../../../../../src/lib/engine/backends/cpu/wasm/emitter';
 import {
 	gemmFloat32,
-	wasmGemmAvailable,
+	loadGemm,
+	sharedGemm,
+	type Gemm,
 	type MatrixOperand
 } from '../../../../../src/lib/engine/backends/cpu/wasm/gemm';
 import { gemmModuleBytes } from '../../../../../src/lib/engine/backends/cpu/wasm/gemm-kernel';
 import { float32, float64 } from '../../../../../src/lib/engine/dtype';
 import { contiguousStrides, numelOf } from '../../../../../src/lib/engine/shape';
+import { float32Step, fmaFloat32 } from './float32-fma';
 
 const UNIT_ROUNDOFF = 2 ** -24;
 const AWKWARD = [1, 3, 17, 33, 65, 127];
@@ -52,27 +55,53 @@ function at(x: MatrixOperand, i: number, j: number): number {
 	return x.data[x.offset + i * x.rowStride + j * x.colStride];
 }
 
-/** Sums the float32 products over p = 0 .. k-1 in order, in float32: the kernel's contract. */
-function float32Sequential(a: MatrixOperand, b: MatrixOperand, i: number, j: number, k: number) {
+const kernel = sharedGemm() as Gemm;
+
+/**
+ * Sums the products over p = 0 .. k-1 in order, in float32, each step rounded as the shared
+ * kernel rounds: the kernel's contract.
+ */
+function float32Sequential(
+	a: MatrixOperand,
+	b: MatrixOperand,
+	i: number,
+	j: number,
+	k: number,
+	roundsOnce = kernel.roundsOnce
+) {
 	let sum = 0;
-	for (let p = 0; p < k; p++) sum = Math.fround(sum + Math.fround(at(a, i, p) * at(b, p, j)));
+	for (let p = 0; p < k; p++) sum = float32Step(roundsOnce, sum, at(a, i, p), at(b, p, j));
 	return sum;
 }
 
-function runGemm(n: number, k: number, m: number, a: MatrixOperand, b: MatrixOperand) {
+function runGemm(
+	n: number,
+	k: number,
+	m: number,
+	a: MatrixOperand,
+	b: MatrixOperand,
+	multiply = gemmFloat32
+) {
 	const out = { data: new Float32Array(n * m), offset: 0, rowStride: m, colStride: 1 };
-	expect(gemmFloat32(n, k, m, a, b, out)).toBe(true);
+	expect(multiply(n, k, m, a, b, out)).toBe(true);
 	return out.data;
 }
 
-function expectFloat32Sequential(n: number, k: number, m: number, la: Layout, lb: Layout) {
+function expectFloat32Sequential(
+	n: number,
+	k: number,
+	m: number,
+	la: Layout,
+	lb: Layout,
+	gemm = kernel
+) {
 	const a = matrix(n, k, la);
 	const b = matrix(k, m, lb);
-	const product = runGemm(n, k, m, a, b);
+	const product = runGemm(n, k, m, a, b, gemm.multiply);
 	let mismatches = 0;
 	for (let i = 0; i < n; i++) {
 		for (let j = 0; j < m; j++) {
-			if (product[i * m + j] !== float32Sequential(a, b, i, j, k)) mismatches++;
+			if (product[i * m + j] !== float32Sequential(a, b, i, j, k, gemm.roundsOnce)) mismatches++;
 		}
 	}
 	expect(mismatches, `${n}x${k} @ ${k}x${m}, A ${la}, B ${lb}`).toBe(0);
@@ -113,7 +142,15 @@ describe('WebAssembly emitter', () => {
 
 	test('WebAssembly SIMD is available in this runtime', () => {
 		// Node 20 and current Chromium compile SIMD; without it the JS kernel would run instead.
-		expect(wasmGemmAvailable()).toBe(true);
+		expect(sharedGemm()).not.toBeNull();
+	});
+
+	test('the fused module compiles, so its sums are tested here', () => {
+		// Chromium ships relaxed SIMD; vite.config.ts turns it on for Node 20, which does not.
+		expect(WebAssembly.validate(gemmModuleBytes({ tileRows: 4, tileCols: 8, fused: true }))).toBe(
+			true
+		);
+		expect(loadGemm(true)).not.toBeNull();
 	});
 });
 
@@ -163,6 +200,28 @@ describe('wasm GEMM equals the in-order float32 sum bit for bit', () => {
 		out.data.fill(5);
 		expect(gemmFloat32(0, 4, 3, empty, empty, out)).toBe(true);
 		expect(Array.from(out.data)).toEqual([5, 5, 5, 5, 5, 5]);
+	});
+
+	test('the unfused module rounds each product before adding it', () => {
+		const unfused = loadGemm(false) as Gemm;
+		expect(unfused.roundsOnce).toBe(false);
+		expectFloat32Sequential(17, 65, 33, 'contiguous', 'transposed', unfused);
+		expectFloat32Sequential(9, 700, 13, 'sliced', 'contiguous', unfused);
+	});
+
+	test('a fused step rounds once where rounding through double would not', () => {
+		// (1 + 2^-23) + a b with a b = -2^-24 (1 - 2^-46) is just above the halfway point
+		// 1 + 2^-24, so it rounds up to 1 + 2^-23; rounded to double first, it lands on the
+		// halfway point and ties to 1.
+		const a = -(1 + 2 ** -23) * 2 ** -12;
+		const b = (1 - 2 ** -23) * 2 ** -12;
+		const start = 1 + 2 ** -23;
+		expect(fmaFloat32(a, b, start)).toBe(start);
+		expect(Math.fround(a * b + start)).toBe(1);
+		const left = { data: Float32Array.of(start, a), offset: 0, rowStride: 2, colStride: 1 };
+		const right = { data: Float32Array.of(1, b), offset: 0, rowStride: 1, colStride: 1 };
+		const rounded = kernel.roundsOnce ? start : Math.fround(start + Math.fround(a * b));
+		expect(runGemm(1, 2, 1, left, right)[0]).toBe(rounded);
 	});
 
 	test('a strided destination receives only its own elements', () => {

@@ -7,8 +7,9 @@
  */
 
 export const I32 = 0x7f;
+export const F64 = 0x7c;
 export const V128 = 0x7b;
-export type ValueType = typeof I32 | typeof V128;
+export type ValueType = typeof I32 | typeof F64 | typeof V128;
 
 const SIMD_PREFIX = 0xfd;
 const BLOCK_EMPTY = 0x40;
@@ -164,8 +165,34 @@ export class FunctionBuilder {
 	f32x4Add(): this {
 		return this.simd(0xe4);
 	}
+	f32x4Sub(): this {
+		return this.simd(0xe5);
+	}
+	/** Pops b, a and pushes b where a < b, else a, lane by lane (so NaN in a stays). */
+	f32x4Pmax(): this {
+		return this.simd(0xeb);
+	}
+	/** Lane by lane, all ones where a <= b, else zero. */
+	f32x4Le(): this {
+		return this.simd(0x45);
+	}
+	/** Pops b, a and pushes a & ~b. */
+	v128Andnot(): this {
+		return this.simd(0x4f);
+	}
+	/** Pops a float64 and pushes it in both lanes. */
+	f64x2Splat(): this {
+		return this.simd(0x14);
+	}
 	f32x4Mul(): this {
 		return this.simd(0xe6);
+	}
+	/**
+	 * Pops c, b, a and pushes a * b + c, rounded once where the CPU fuses it (relaxed SIMD lets an
+	 * engine round twice instead, as on x64 without FMA).
+	 */
+	f32x4RelaxedMadd(): this {
+		return this.simd(0x105);
 	}
 
 	/** Pushes a v128 whose two float64 lanes are both `value`. */

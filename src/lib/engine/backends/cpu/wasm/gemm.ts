@@ -53,29 +53,86 @@ interface Kernel {
 	heap: Float32Array;
 }
 
-/** The kernel, null where WebAssembly SIMD is missing, undefined until first requested. */
-let kernel: Kernel | null | undefined;
+/** One instance of the kernel module, with its own memory. */
+export interface Gemm {
+	/**
+	 * Writes the n x m product of a (n x k) and b (k x m) into out. Returns false, having
+	 * written nothing, when the kernel's memory cannot grow to the blocks needed.
+	 */
+	multiply(
+		n: number,
+		k: number,
+		m: number,
+		a: MatrixOperand,
+		b: MatrixOperand,
+		out: MatrixOperand
+	): boolean;
+	/**
+	 * True when each step of the sum is one multiply-add rounded once: the fused module on a CPU
+	 * with FMA. False when the product is rounded before the add.
+	 */
+	readonly roundsOnce: boolean;
+}
 
-function loadKernel(): Kernel | null {
-	const instance = instantiateKernel(gemmModuleBytes({ tileRows: TILE_ROWS, tileCols: TILE_COLS }));
+/**
+ * Instantiates the fused or the unfused kernel module. Returns null where the runtime cannot
+ * compile it: no WebAssembly SIMD, or no relaxed SIMD for the fused one.
+ */
+export function loadGemm(fused: boolean): Gemm | null {
+	const bytes = gemmModuleBytes({ tileRows: TILE_ROWS, tileCols: TILE_COLS, fused });
+	const instance = instantiateKernel(bytes);
 	if (!instance) return null;
 	const memory = instance.exports[MEMORY_EXPORT] as WebAssembly.Memory;
-	return {
+	const target: Kernel = {
 		gemm: instance.exports[GEMM_EXPORT] as GemmFunction,
 		pack: instance.exports[PACK_EXPORT] as PackFunction,
 		memory,
 		heap: new Float32Array(memory.buffer)
 	};
+	const multiply: Gemm['multiply'] = (n, k, m, a, b, out) => run(target, n, k, m, a, b, out);
+	return { multiply, roundsOnce: fused && probeRoundsOnce(multiply) };
 }
 
-function kernelOrNull(): Kernel | null {
-	if (kernel === undefined) kernel = loadKernel();
-	return kernel;
+/**
+ * Relaxed SIMD lets an engine compile relaxed_madd to a multiply and an add, as V8 does on x64
+ * without FMA, so the fused module's rounding is found by running it. The sum -1 + (1 + 2^-12)^2
+ * is 2^-11 + 2^-24 when rounded once, and 2^-11 when the product is rounded first.
+ */
+function probeRoundsOnce(multiply: Gemm['multiply']): boolean {
+	const near1 = 1 + 2 ** -12;
+	const a = { data: Float32Array.of(1, near1), offset: 0, rowStride: 2, colStride: 1 };
+	const b = { data: Float32Array.of(-1, near1), offset: 0, rowStride: 1, colStride: 1 };
+	const out = { data: new Float32Array(1), offset: 0, rowStride: 1, colStride: 1 };
+	return multiply(1, 2, 1, a, b, out) && out.data[0] !== 2 ** -11;
 }
 
-/** Tells whether this runtime compiles WebAssembly SIMD, so `gemmFloat32` can run. */
-export function wasmGemmAvailable(): boolean {
-	return kernelOrNull() !== null;
+/**
+ * The kernel the CPU backend uses: the fused module where relaxed SIMD compiles, else the
+ * unfused one. Null where WebAssembly SIMD is missing, undefined until first requested.
+ */
+let shared: Gemm | null | undefined;
+
+/** Returns the CPU backend's kernel, or null where WebAssembly SIMD is missing. */
+export function sharedGemm(): Gemm | null {
+	if (shared === undefined) shared = loadGemm(true) ?? loadGemm(false);
+	return shared;
+}
+
+/**
+ * Writes the n x m product of a (n x k) and b (k x m) into out with the shared kernel. Returns
+ * false, having written nothing, when WebAssembly SIMD is missing or its memory cannot grow to
+ * the blocks needed, so the caller runs a JS kernel instead.
+ */
+export function gemmFloat32(
+	n: number,
+	k: number,
+	m: number,
+	a: MatrixOperand,
+	b: MatrixOperand,
+	out: MatrixOperand
+): boolean {
+	const gemm = sharedGemm();
+	return gemm !== null && gemm.multiply(n, k, m, a, b, out);
 }
 
 function roundUp(value: number, multiple: number): number {
@@ -115,12 +172,8 @@ interface Layout {
 	sourceCapacity: number;
 }
 
-/**
- * Writes the n x m product of a (n x k) and b (k x m) into out. Returns false, having written
- * nothing, when WebAssembly SIMD is missing or its memory cannot grow to the blocks needed, so
- * the caller runs a JS kernel instead.
- */
-export function gemmFloat32(
+function run(
+	target: Kernel,
 	n: number,
 	k: number,
 	m: number,
@@ -128,8 +181,6 @@ export function gemmFloat32(
 	b: MatrixOperand,
 	out: MatrixOperand
 ): boolean {
-	const target = kernelOrNull();
-	if (target === null) return false;
 	if (n === 0 || m === 0) return true;
 	if (k === 0) {
 		fillZero(n, m, out);
