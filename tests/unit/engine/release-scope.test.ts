@@ -5,9 +5,10 @@ import { cpuBackend } from '../../../src/lib/engine/backends/cpu';
 import { float32 } from '../../../src/lib/engine/dtype';
 import { uploadOn } from '../../../src/lib/engine/ops/kernel';
 
-// The CPU backend frees nothing early, so these tests run on a copy of it whose `release`
-// overwrites the memory with NaN, as a reused GPU buffer would hold another tensor's values.
-// A tensor read after its storage was released then shows NaN instead of its values.
+// The CPU backend reuses only arrays of 64 KiB and more, so these tests run on a copy of it
+// whose `release` overwrites the memory with NaN at once, as a reused array or GPU buffer would
+// hold another tensor's values. A tensor read after its storage was released then shows NaN
+// instead of its values.
 function poisoningBackend() {
 	const released = new Set<StorageData>();
 	const backend: Backend = {
@@ -169,5 +170,52 @@ describe('early release of backward temporaries', () => {
 			.sum();
 		loss.backward();
 		expect(await read(w.grad)).toEqual([5, 6, 7, 8]);
+	});
+
+	test('the CPU backend reuses large temporaries, and training reads the same', async () => {
+		// Hidden activations of 64 x 512 floats (128 KiB) and weight gradients are large enough
+		// for the pool, so step 2 and 3 run on arrays that step 1's backward gave back.
+		const released = new Set<StorageData>();
+		let reused = 0;
+		const pooling: Backend = {
+			...cpuBackend,
+			allocate(size, dtype) {
+				const data = cpuBackend.allocate(size, dtype);
+				if (released.delete(data)) reused++;
+				return data;
+			},
+			release(data) {
+				released.add(data);
+				cpuBackend.release!(data);
+			}
+		};
+		const keeping: Backend = { ...cpuBackend, release: undefined };
+		const train = async (backend: Backend) => {
+			torch.manual_seed(3);
+			const upload = async (t: Tensor) =>
+				uploadOn(backend, await read(t.flatten()), t.shape, float32);
+			const x = await upload(torch.randn(64, 300));
+			const w1 = (await upload(torch.randn(512, 300).mul(0.05))).requires_grad_();
+			const w2 = (await upload(torch.randn(10, 512).mul(0.05))).requires_grad_();
+			const losses: number[] = [];
+			for (let step = 0; step < 3; step++) {
+				const loss = x.matmul(w1.t()).relu().matmul(w2.t()).pow(2).mean();
+				loss.backward();
+				losses.push(await loss.item());
+				torch.no_grad(() => {
+					w1.sub_(w1.grad!.mul(0.1));
+					w2.sub_(w2.grad!.mul(0.1));
+				});
+				w1.grad!.zero_();
+				w2.grad!.zero_();
+			}
+			return { losses, w1: await read(w1.flatten()), w2: await read(w2.flatten()) };
+		};
+		const pooled = await train(pooling);
+		expect(reused).toBeGreaterThan(0);
+		const plain = await train(keeping);
+		expect(pooled.losses).toEqual(plain.losses);
+		expect(pooled.w1).toEqual(plain.w1);
+		expect(pooled.w2).toEqual(plain.w2);
 	});
 });

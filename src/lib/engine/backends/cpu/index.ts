@@ -2,7 +2,7 @@
 import { bool, int64, typedArrayFor, type DType, type TypedArray } from '../../dtype';
 import { contiguousStrides, isContiguous, numelOf } from '../../shape';
 import type { Backend, StorageData, View } from '../backend';
-import { allocateZeroed } from './allocator';
+import { allocateZeroed, recycle } from './allocator';
 import { binary, copy, dataOf, fill, unary, where } from './elementwise';
 import { gather, indexAdd, indexSelect, scatterAdd } from './indexing';
 import { matmul } from './matmul';
@@ -13,6 +13,10 @@ export const cpuBackend: Backend & { readSync(view: View): TypedArray } = {
 
 	allocate(size: number, dtype: DType): StorageData {
 		return allocateZeroed(dtype, size);
+	},
+
+	release(data: StorageData): void {
+		recycle(data as TypedArray);
 	},
 
 	upload(values: ArrayLike<number>, dtype: DType): StorageData {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { allocateZeroed } from '../../../../../src/lib/engine/backends/cpu/allocator';
+import { allocateZeroed, recycle } from '../../../../../src/lib/engine/backends/cpu/allocator';
 import { bool, float32, float64, int64 } from '../../../../../src/lib/engine/dtype';
 
 describe('CPU storage allocator', () => {
@@ -41,5 +41,44 @@ describe('CPU storage allocator', () => {
 		const large = allocateZeroed(float32, 1025);
 		expect(large.byteOffset).toBe(0);
 		expect(large.buffer.byteLength).toBe(4100);
+	});
+
+	// Each test below uses sizes of its own, because the pool is shared by the whole file.
+	test('a released large array is handed out again, zeroed', () => {
+		const array = allocateZeroed(float32, 20_000).fill(3);
+		recycle(array);
+		const again = allocateZeroed(float32, 20_000);
+		expect(again).toBe(array);
+		expect(again.every((v) => v === 0)).toBe(true);
+		expect(allocateZeroed(float32, 20_000)).not.toBe(array);
+	});
+
+	test('reuse needs the same length and element type', () => {
+		const array = allocateZeroed(float32, 30_000);
+		recycle(array);
+		expect(allocateZeroed(float64, 15_000)).not.toBe(array);
+		expect(allocateZeroed(float32, 30_004)).not.toBe(array);
+		expect(allocateZeroed(float32, 30_000)).toBe(array);
+		// int64 is stored in Float64Array as float64 is, so they share arrays.
+		const wide = allocateZeroed(float64, 30_000);
+		recycle(wide);
+		expect(allocateZeroed(int64, 30_000)).toBe(wide);
+	});
+
+	test('small arrays and arrays carved from a slab are left to the collector', () => {
+		const carved = allocateZeroed(float32, 500);
+		recycle(carved);
+		expect(allocateZeroed(float32, 500)).not.toBe(carved);
+		const small = allocateZeroed(float32, 2000);
+		recycle(small);
+		expect(allocateZeroed(float32, 2000)).not.toBe(small);
+	});
+
+	test('the pool holds at most 64 MiB', () => {
+		const size = 4 * 1024 * 1024; // 16 MiB of float32
+		const arrays = Array.from({ length: 5 }, () => allocateZeroed(float32, size));
+		for (const array of arrays) recycle(array);
+		const reused = Array.from({ length: 5 }, () => allocateZeroed(float32, size));
+		expect(reused.filter((array) => arrays.includes(array)).length).toBe(4);
 	});
 });
