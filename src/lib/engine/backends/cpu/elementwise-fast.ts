@@ -11,6 +11,7 @@
  * undefined, and the caller runs the reference loop.
  */
 import { tanhFloat32 } from './math';
+import { binaryRowWasm, reluRowWasm, WASM_ROW_MIN } from './wasm/elementwise';
 import { tanhRowWasm } from './wasm/tanh';
 import { binaryCode, COPY_CODES, unaryCode } from './scalar-ops';
 
@@ -112,6 +113,8 @@ const tanhRow: UnaryLoop = (out, oo, os, x, xo, xs, n) => {
 };
 
 const reluRow: UnaryLoop = (out, oo, os, x, xo, xs, n) => {
+	// Random signs make the JS loop's branch mispredict half the time; the kernel has none.
+	if (os === 1 && xs === 1 && n >= WASM_ROW_MIN && reluRowWasm(out, oo, x, xo, n)) return;
 	for (let j = 0; j < n; j++) {
 		const v = x[xo + j * xs];
 		out[oo + j * os] = v < 0 ? 0 : v;
@@ -130,14 +133,17 @@ const copyRow: UnaryLoop = (out, oo, os, x, xo, xs, n) => {
 };
 
 const addRow: BinaryLoop = (out, oo, os, a, ao, as, b, bo, bs, n, p) => {
+	if (contiguousRows(os, as, bs, n) && binaryRowWasm('add', out, oo, a, ao, b, bo, n, p)) return;
 	for (let j = 0; j < n; j++) out[oo + j * os] = a[ao + j * as] + p * b[bo + j * bs];
 };
 
 const subRow: BinaryLoop = (out, oo, os, a, ao, as, b, bo, bs, n, p) => {
+	if (contiguousRows(os, as, bs, n) && binaryRowWasm('sub', out, oo, a, ao, b, bo, n, p)) return;
 	for (let j = 0; j < n; j++) out[oo + j * os] = a[ao + j * as] - p * b[bo + j * bs];
 };
 
 const mulRow: BinaryLoop = (out, oo, os, a, ao, as, b, bo, bs, n) => {
+	if (contiguousRows(os, as, bs, n) && binaryRowWasm('mul', out, oo, a, ao, b, bo, n)) return;
 	for (let j = 0; j < n; j++) out[oo + j * os] = a[ao + j * as] * b[bo + j * bs];
 };
 
@@ -161,11 +167,18 @@ const tanhBackwardRow: BinaryLoop = (out, oo, os, a, ao, as, b, bo, bs, n) => {
 };
 
 const reluBackwardRow: BinaryLoop = (out, oo, os, a, ao, as, b, bo, bs, n) => {
+	if (contiguousRows(os, as, bs, n) && binaryRowWasm('reluBackward', out, oo, a, ao, b, bo, n))
+		return;
 	for (let j = 0; j < n; j++) {
 		const y = b[bo + j * bs];
 		out[oo + j * os] = y <= 0 ? 0 : a[ao + j * as];
 	}
 };
+
+/** Tells whether a binary row is long and contiguous in all three arrays, as the kernels need. */
+function contiguousRows(os: number, as: number, bs: number, n: number): boolean {
+	return os === 1 && as === 1 && bs === 1 && n >= WASM_ROW_MIN;
+}
 
 // Indexed by op code, which are small integers, so a lookup is one array read.
 const UNARY_LOOPS: (UnaryLoop | undefined)[] = [];
