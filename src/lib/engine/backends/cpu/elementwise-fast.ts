@@ -11,7 +11,13 @@
  * undefined, and the caller runs the reference loop.
  */
 import { tanhFloat32 } from './math';
-import { binaryRowWasm, reluRowWasm, WASM_ROW_MIN } from './wasm/elementwise';
+import {
+	binaryRepeatedWasm,
+	binaryRowWasm,
+	reluRowWasm,
+	WASM_ROW_MIN,
+	type WasmBinaryOp
+} from './wasm/elementwise';
 import { tanhRowWasm } from './wasm/tanh';
 import { binaryCode, COPY_CODES, unaryCode } from './scalar-ops';
 
@@ -174,6 +180,35 @@ const reluBackwardRow: BinaryLoop = (out, oo, os, a, ao, as, b, bo, bs, n) => {
 		out[oo + j * os] = y <= 0 ? 0 : a[ao + j * as];
 	}
 };
+
+const WASM_BINARY: (WasmBinaryOp | undefined)[] = [];
+WASM_BINARY[ADD] = 'add';
+WASM_BINARY[SUB] = 'sub';
+WASM_BINARY[MUL] = 'mul';
+WASM_BINARY[RELU_BACKWARD] = 'reluBackward';
+
+/**
+ * Runs a binary op over `total` contiguous float32 elements of a and out, with b's `period`
+ * elements repeated along them (a bias added to a batch), in one WebAssembly call instead of
+ * one per row. Returns false, having written nothing, where the op has no kernel or the
+ * kernel cannot run; the caller then runs the rows in JS.
+ */
+export function binaryRepeatedFloat32(
+	code: number,
+	out: Float32Array,
+	oo: number,
+	a: Float32Array,
+	ao: number,
+	b: Float32Array,
+	bo: number,
+	period: number,
+	total: number,
+	p: number
+): boolean {
+	const op = WASM_BINARY[code];
+	if (op === undefined || total < WASM_ROW_MIN) return false;
+	return binaryRepeatedWasm(op, out, oo, a, ao, b, bo, period, total, p);
+}
 
 /** Tells whether a binary row is long and contiguous in all three arrays, as the kernels need. */
 function contiguousRows(os: number, as: number, bs: number, n: number): boolean {

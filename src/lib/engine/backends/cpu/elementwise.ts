@@ -2,7 +2,12 @@
 import { bool, float32, int64 } from '../../dtype';
 import { broadcastStrides, isContiguous, sameShape } from '../../shape';
 import type { BinaryOp, Operand, UnaryOp, View } from '../backend';
-import { binaryLoopFloat32, unaryLoopFloat32, type BinaryLoop } from './elementwise-fast';
+import {
+	binaryLoopFloat32,
+	binaryRepeatedFloat32,
+	unaryLoopFloat32,
+	type BinaryLoop
+} from './elementwise-fast';
 import { rowLayout, type Strided } from './iterate';
 import { binaryCode, binaryRow, COPY_CODES, unaryCode, unaryRow, type Data } from './scalar-ops';
 
@@ -148,6 +153,10 @@ function binaryRows(
 ): void {
 	const loop = fastBinaryLoop(code, o, ad, bd);
 	const [of, af, bf] = [o, ad, bd] as Float32Array[];
+	const repeated = rows > 1 && os === 1 && as === 1 && bs === 1 && n === period;
+	if (loop && repeated && binaryRepeatedFloat32(code, of, oo, af, ao, bf, bo, n, rows * n, p)) {
+		return;
+	}
 	for (let r = 0; r < rows; r++) {
 		const oStart = oo + r * period;
 		const aStart = ao + r * period * as;

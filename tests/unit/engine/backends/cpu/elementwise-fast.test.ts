@@ -148,11 +148,15 @@ describe('binary with a repeated operand (bias layout)', () => {
 
 	test('equals the same op with the operand expanded by stride 0', () => {
 		for (const op of ['add', 'mul', 'sigmoid_backward', 'pow'] as BinaryOp[]) {
+			// 300 x 100 spans two 16384-float chunks of the WebAssembly kernel, and a row of
+			// 20000 is longer than one chunk, so it runs row by row.
 			for (const [rows, cols] of [
 				[1, 1],
 				[3, 17],
 				[33, 65],
-				[127, 3]
+				[127, 3],
+				[300, 100],
+				[2, 20000]
 			]) {
 				const x = view(samples(rows * cols, 1, 1, 2), [rows, cols], [cols, 1], 1);
 				const biasData = samples(cols, 0, 1, 7);

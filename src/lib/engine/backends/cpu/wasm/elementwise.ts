@@ -25,7 +25,7 @@ const A = 0;
 const B = CHUNK;
 const OUT = 2 * CHUNK;
 /** Rows shorter than this stay in JS, where a call and three copies cost more than the loop. */
-export const WASM_ROW_MIN = 64;
+export const WASM_ROW_MIN = 128;
 
 type UnaryKernel = (x: number, out: number, n: number) => void;
 type BinaryKernel = (a: number, b: number, out: number, n: number) => void;
@@ -201,13 +201,53 @@ export function binaryRowWasm(
 		const length = Math.min(CHUNK, n - start);
 		heap.set(a.subarray(ao + start, ao + start + length), A);
 		heap.set(b.subarray(bo + start, bo + start + length), B);
-		const vectors = vectorsOf(length);
-		if (op === 'mul') k.mul(4 * A, 4 * B, 4 * OUT, vectors);
-		else if (op === 'reluBackward') k.reluBackward(4 * A, 4 * B, 4 * OUT, vectors);
-		else if (p === 1) (op === 'add' ? k.add : k.sub)(4 * A, 4 * B, 4 * OUT, vectors);
-		// a - p b is a + (-p) b exactly: negating p and the product rounds nothing.
-		else k.addScaled(4 * A, 4 * B, 4 * OUT, (length + 1) >> 1, op === 'add' ? p : -p);
+		runBinary(k, op, length, p);
 		out.set(heap.subarray(OUT, OUT + length), oo + start);
 	}
 	return true;
+}
+
+/**
+ * As binaryRowWasm over `total` elements, with b's `period` elements repeated along a and out,
+ * as a bias is added to every row of a batch. The repeats are laid out once in module memory,
+ * and chunks hold whole periods, so every chunk reads the same b. Returns false, having written
+ * nothing, where WebAssembly SIMD is missing or the period does not fit a chunk.
+ */
+export function binaryRepeatedWasm(
+	op: WasmBinaryOp,
+	out: Float32Array,
+	oo: number,
+	a: Float32Array,
+	ao: number,
+	b: Float32Array,
+	bo: number,
+	period: number,
+	total: number,
+	p = 1
+): boolean {
+	const k = kernelsOrNull();
+	if (k === null || period > CHUNK) return false;
+	const heap = k.heap;
+	const chunk = Math.min(total, Math.floor(CHUNK / period) * period);
+	heap.set(b.subarray(bo, bo + period), B);
+	for (let filled = period; filled < chunk; filled *= 2) {
+		heap.copyWithin(B + filled, B, B + Math.min(filled, chunk - filled));
+	}
+	for (let start = 0; start < total; start += chunk) {
+		const length = Math.min(chunk, total - start);
+		heap.set(a.subarray(ao + start, ao + start + length), A);
+		runBinary(k, op, length, p);
+		out.set(heap.subarray(OUT, OUT + length), oo + start);
+	}
+	return true;
+}
+
+/** Runs op on the first `length` floats of regions A and B, into region OUT. */
+function runBinary(k: Kernels, op: WasmBinaryOp, length: number, p: number): void {
+	const vectors = vectorsOf(length);
+	if (op === 'mul') k.mul(4 * A, 4 * B, 4 * OUT, vectors);
+	else if (op === 'reluBackward') k.reluBackward(4 * A, 4 * B, 4 * OUT, vectors);
+	else if (p === 1) (op === 'add' ? k.add : k.sub)(4 * A, 4 * B, 4 * OUT, vectors);
+	// a - p b is a + (-p) b exactly: negating p and the product rounds nothing.
+	else k.addScaled(4 * A, 4 * B, 4 * OUT, (length + 1) >> 1, op === 'add' ? p : -p);
 }
