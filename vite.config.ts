@@ -21,6 +21,7 @@ export default defineConfig({
 		include: ['tests/unit/**/*.test.ts'],
 		environment: 'node',
 		testTimeout: 60_000,
-		execArgv: relaxedSimd ? [] : ['--experimental-wasm-relaxed-simd']
+		// --expose-gc lets the allocator tests collect a storage's owner on demand.
+		execArgv: ['--expose-gc', ...(relaxedSimd ? [] : ['--experimental-wasm-relaxed-simd'])]
 	}
 });

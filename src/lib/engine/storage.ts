@@ -17,8 +17,9 @@ export class Storage {
 		readonly size: number,
 		readonly dtype: DType
 	) {
-		// Only backends that can free memory early (WebGPU) pay for the tracking.
+		// Only backends that can free memory early pay for the tracking.
 		if (backend.release) scopes[scopes.length - 1]?.track(this);
+		backend.own?.(this, data);
 	}
 
 	/** Hands the memory back to the backend now instead of when the storage is collected. */

@@ -132,6 +132,11 @@ export interface Backend {
 	readSync?(view: View): TypedArray;
 	/** Frees memory early; never required for correctness. */
 	release?(data: StorageData): void;
+	/**
+	 * Called once for each new storage with the frontend object that alone holds `data`, so the
+	 * backend may reuse the memory once that object is unreachable.
+	 */
+	own?(owner: object, data: StorageData): void;
 
 	/** out = src, converting dtype; src broadcasts to out.shape. */
 	copy(src: View, out: View): void;

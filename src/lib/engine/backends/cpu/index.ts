@@ -2,7 +2,7 @@
 import { bool, int64, typedArrayFor, type DType, type TypedArray } from '../../dtype';
 import { contiguousStrides, isContiguous, numelOf } from '../../shape';
 import type { Backend, StorageData, View } from '../backend';
-import { allocateZeroed, recycle } from './allocator';
+import { allocateZeroed, reclaimTurn, recycleNow, recycleWhenCollected } from './allocator';
 import { binary, copy, dataOf, fill, unary, where } from './elementwise';
 import { gather, indexAdd, indexSelect, scatterAdd } from './indexing';
 import { matmul } from './matmul';
@@ -15,8 +15,12 @@ export const cpuBackend: Backend & { readSync(view: View): TypedArray } = {
 		return allocateZeroed(dtype, size);
 	},
 
+	own(owner: object, data: StorageData): void {
+		recycleWhenCollected(owner, data as TypedArray);
+	},
+
 	release(data: StorageData): void {
-		recycle(data as TypedArray);
+		recycleNow(data as TypedArray);
 	},
 
 	upload(values: ArrayLike<number>, dtype: DType): StorageData {
@@ -28,7 +32,9 @@ export const cpuBackend: Backend & { readSync(view: View): TypedArray } = {
 	},
 
 	async read(view: View): Promise<TypedArray> {
-		return this.readSync(view);
+		const values = this.readSync(view);
+		await reclaimTurn();
+		return values;
 	},
 
 	readSync(view: View): TypedArray {
