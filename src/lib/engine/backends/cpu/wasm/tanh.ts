@@ -34,14 +34,24 @@ export function tanhModuleBytes(): Uint8Array<ArrayBuffer> {
 
 function emitTanh(f: FunctionBuilder): void {
 	const [address, pairs] = [0, 1];
-	const x = f.local(V128);
-	const a = f.local(V128);
-	const t = f.local(V128);
-	const k = f.local(V128);
-	const r = f.local(V128);
-	const sum = f.local(V128);
-	const scale = f.local(V128);
-	const m = f.local(V128);
+	// Constants live in locals set before the loop. Built inside it, each cost V8 several
+	// instructions per iteration: 14 ns per element in Chromium 156 on an AMD EPYC, against 7.
+	// Two pairs per iteration, for more independent work, spilled registers and took 10.
+	const constant = (value: number) => {
+		const local = f.local(V128);
+		f.f64x2Const(value).localSet(local);
+		return local;
+	};
+	const one = constant(1);
+	const two = constant(2);
+	const tanhOne = constant(TANH_ONE);
+	const tanhTiny = constant(TANH_TINY);
+	const log2e = constant(Math.LOG2E);
+	const ln2 = constant(Math.LN2);
+	const exponentBias = constant(2 ** 52 + 1023);
+	const taylor = EXPM1_TAYLOR.map(constant);
+
+	const [x, a, t, k, r, sum, scale, m] = Array.from({ length: 8 }, () => f.local(V128));
 
 	f.block();
 	f.localGet(pairs).i32Eqz().brIf(0);
@@ -50,30 +60,28 @@ function emitTanh(f: FunctionBuilder): void {
 		f.localGet(address).v128Load64Zero(0).f64x2PromoteLowF32x4().localTee(x);
 		f.f64x2Abs().localSet(a);
 		// t = 2 min(|x|, TANH_ONE); min keeps NaN, and clamps infinities.
-		f.localGet(a).f64x2Const(TANH_ONE).f64x2Min().f64x2Const(2).f64x2Mul().localSet(t);
-		f.localGet(t).f64x2Const(Math.LOG2E).f64x2Mul().f64x2Nearest().localSet(k);
-		f.localGet(t).localGet(k).f64x2Const(Math.LN2).f64x2Mul().f64x2Sub().localSet(r);
+		f.localGet(a).localGet(tanhOne).f64x2Min().localGet(two).f64x2Mul().localSet(t);
+		f.localGet(t).localGet(log2e).f64x2Mul().f64x2Nearest().localSet(k);
+		f.localGet(t).localGet(k).localGet(ln2).f64x2Mul().f64x2Sub().localSet(r);
 		// Horner's rule for expm1(r) / r.
-		f.localGet(r).f64x2Const(EXPM1_TAYLOR[0]).f64x2Mul();
-		f.f64x2Const(EXPM1_TAYLOR[1]).f64x2Add().localSet(sum);
+		f.localGet(r).localGet(taylor[0]).f64x2Mul();
+		f.localGet(taylor[1]).f64x2Add().localSet(sum);
 		for (let i = 2; i < EXPM1_TAYLOR.length; i++) {
-			f.localGet(sum).localGet(r).f64x2Mul().f64x2Const(EXPM1_TAYLOR[i]).f64x2Add().localSet(sum);
+			f.localGet(sum).localGet(r).f64x2Mul().localGet(taylor[i]).f64x2Add().localSet(sum);
 		}
 		// 2^k: k + (2^52 + 1023) has k + 1023 in its low mantissa bits, which the shift moves
 		// into the exponent field.
-		f.localGet(k)
-			.f64x2Const(2 ** 52 + 1023)
-			.f64x2Add();
+		f.localGet(k).localGet(exponentBias).f64x2Add();
 		f.i32Const(52).i64x2Shl().localSet(scale);
 		// m = 2^k expm1(r) + (2^k - 1) = expm1(t)
 		f.localGet(scale).localGet(sum).localGet(r).f64x2Mul().f64x2Mul();
-		f.localGet(scale).f64x2Const(1).f64x2Sub().f64x2Add().localSet(m);
+		f.localGet(scale).localGet(one).f64x2Sub().f64x2Add().localSet(m);
 		// m / (m + 2) with the sign of x, or x itself where |x| < TANH_TINY.
 		f.localGet(x);
-		f.localGet(m).localGet(m).f64x2Const(2).f64x2Add().f64x2Div();
+		f.localGet(m).localGet(m).localGet(two).f64x2Add().f64x2Div();
 		f.i64x2SignMask().v128Bitselect();
 		f.localSet(sum);
-		f.localGet(x).localGet(sum).localGet(a).f64x2Const(TANH_TINY).f64x2Lt().v128Bitselect();
+		f.localGet(x).localGet(sum).localGet(a).localGet(tanhTiny).f64x2Lt().v128Bitselect();
 		f.f32x4DemoteF64x2Zero().localSet(sum);
 		f.localGet(address).localGet(sum).v128Store64Lane(0, 0);
 
