@@ -1,13 +1,6 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
 import { cellTypes } from './scripts/vite-plugin-cell-types';
-import { gemmModuleBytes } from './src/lib/engine/backends/cpu/wasm/gemm-kernel';
-
-// Chromium compiles relaxed SIMD, which the CPU backend's fused matmul kernel uses; Node 20
-// needs a flag for it, so the unit tests run the kernel the browser runs.
-const relaxedSimd = WebAssembly.validate(
-	gemmModuleBytes({ tileRows: 4, tileCols: 8, fused: true })
-);
 
 export default defineConfig({
 	plugins: [sveltekit(), cellTypes()],
@@ -21,7 +14,8 @@ export default defineConfig({
 		include: ['tests/unit/**/*.test.ts'],
 		environment: 'node',
 		testTimeout: 60_000,
+		setupFiles: ['tests/unit/setup.ts'],
 		// --expose-gc lets the allocator tests collect a storage's owner on demand.
-		execArgv: ['--expose-gc', ...(relaxedSimd ? [] : ['--experimental-wasm-relaxed-simd'])]
+		execArgv: ['--expose-gc']
 	}
 });
