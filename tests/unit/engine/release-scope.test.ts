@@ -218,4 +218,60 @@ describe('early release of backward temporaries', () => {
 		expect(pooled.w1).toEqual(plain.w1);
 		expect(pooled.w2).toEqual(plain.w2);
 	});
+
+	test('the engine optimizers release their temporaries and keep their state', async () => {
+		const make: [string, (params: Tensor[]) => InstanceType<typeof torch.optim.Optimizer>][] = [
+			['SGD', (ps) => new torch.optim.SGD(ps, { lr: 0.1, momentum: 0.9, nesterov: true })],
+			['Adam', (ps) => new torch.optim.Adam(ps, { lr: 0.1, amsgrad: true, weight_decay: 0.01 })],
+			['AdamW', (ps) => new torch.optim.AdamW(ps, { lr: 0.1 })],
+			['RMSprop', (ps) => new torch.optim.RMSprop(ps, { lr: 0.1, momentum: 0.5, centered: true })],
+			['Adagrad', (ps) => new torch.optim.Adagrad(ps, { lr: 0.1 })]
+		];
+		const train = async (
+			tensor: (values: number[][], requiresGrad?: boolean) => Tensor,
+			build: (typeof make)[number][1]
+		) => {
+			const model = mlp(tensor);
+			const opt = build([model.w1, model.w2]);
+			for (let step = 0; step < 3; step++) {
+				opt.zero_grad();
+				rerun(model, tensor).backward();
+				opt.step();
+			}
+			return [...(await read(model.w1.flatten())), ...(await read(model.w2.flatten()))];
+		};
+		for (const [name, build] of make) {
+			const { released, tensor } = poisoningBackend();
+			const poisoned = await train(tensor, build);
+			const plain = await train(
+				(values, requiresGrad) => torch.tensor(values, { requires_grad: requiresGrad ?? false }),
+				build
+			);
+			expect(released.size, name).toBeGreaterThan(0);
+			expect(poisoned, name).toEqual(plain);
+			expect(poisoned.some(Number.isNaN), name).toBe(false);
+		}
+	});
+
+	test('an update rule from user code runs without a release scope', async () => {
+		const { tensor } = poisoningBackend();
+		const kept: Tensor[] = [];
+		class Recording extends torch.optim.SGD {
+			protected update(p: Tensor, grad: Tensor, group: { lr: number }, state: object): void {
+				kept.push(grad.mul(2));
+				super.update(p, grad, group as never, state as never);
+			}
+		}
+		const model = mlp(tensor);
+		model.loss.backward();
+		new Recording([model.w1, model.w2], { lr: 0.1 }).step();
+		const reference = await referenceGrads();
+		expect(await read(kept[0].flatten())).toEqual(reference.w1.map((v) => Math.fround(v * 2)));
+	});
 });
+
+/** Returns the MLP's loss on its current weights. */
+function rerun(model: ReturnType<typeof mlp>, tensor: (values: number[][]) => Tensor): Tensor {
+	const hidden = tensor(X).matmul(model.w1.t()).relu();
+	return hidden.matmul(model.w2.t()).sub(1).pow(2).mean();
+}

@@ -3,6 +3,7 @@ import type { Tensor } from '../tensor';
 import {
 	Optimizer,
 	checkRange,
+	engineRule,
 	lrAndOptions,
 	penalizedGradient,
 	type OptimizerState,
@@ -72,3 +73,5 @@ export class Adagrad extends Optimizer {
 		p.addcdiv_(g, std, { value: -clr });
 	}
 }
+
+engineRule(Adagrad);

@@ -3,6 +3,7 @@ import type { Tensor } from '../tensor';
 import {
 	Optimizer,
 	checkRange,
+	engineRule,
 	lrAndOptions,
 	penalizedGradient,
 	type OptimizerState,
@@ -112,3 +113,6 @@ export class AdamW extends Optimizer {
 		adamUpdate(p, grad, state, group, true);
 	}
 }
+
+engineRule(Adam);
+engineRule(AdamW);

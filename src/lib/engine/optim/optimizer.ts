@@ -9,6 +9,7 @@
 import { enable_grad, no_grad } from '../autograd';
 import { ValueError } from '../errors';
 import { resetGrad } from '../nn/module';
+import { runInReleaseScope, type ReleaseScope } from '../storage';
 import { Tensor } from '../tensor';
 
 /** Hyperparameters of one group, plus its tensors, as an entry of `optimizer.param_groups`. */
@@ -29,6 +30,17 @@ export type OptimizerState = Record<string, unknown>;
 export interface OptimizerStateDict {
 	state: Record<number, OptimizerState>;
 	param_groups: (Omit<ParamGroup, 'params'> & { params: number[] })[];
+}
+
+/** The update methods of the engine's optimizers, which `engineRule` registers. */
+const ENGINE_RULES = new WeakSet<object>();
+
+/**
+ * Registers an optimizer class's own `update` as engine code, so `step` runs it in a release
+ * scope. A subclass that overrides `update` is not registered, and runs without one.
+ */
+export function engineRule(optimizer: { prototype: object }): void {
+	ENGINE_RULES.add((optimizer.prototype as { update: object }).update);
 }
 
 /** Marks a hyperparameter that has no default, such as SGD's lr. */
@@ -59,13 +71,22 @@ export class Optimizer {
 	 */
 	step(closure?: () => Tensor): Tensor | undefined {
 		const loss = closure ? enable_grad(closure) : undefined;
-		no_grad(() => {
+		const updateAll = (scope?: ReleaseScope) => {
 			for (const group of this.param_groups) {
 				for (const p of group.params) {
-					if (p.grad !== null) this.update(p, p.grad, group, this.stateOf(p));
+					if (p.grad === null) continue;
+					const state = this.stateOf(p);
+					this.update(p, p.grad, group, state);
+					for (const value of Object.values(state)) if (value instanceof Tensor) scope?.keep(value);
 				}
 			}
-		});
+		};
+		// The engine's own update rules keep nothing but the state they store, so what else
+		// they allocate (Adam's denominator, a Nesterov step) goes back to the backend at once.
+		// A rule from user code may keep tensors anywhere, so only the collector frees them.
+		if (ENGINE_RULES.has(this.update))
+			runInReleaseScope((scope) => no_grad(() => updateAll(scope)));
+		else no_grad(() => updateAll());
 		return loss;
 	}
 

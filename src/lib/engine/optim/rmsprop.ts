@@ -3,6 +3,7 @@ import type { Tensor } from '../tensor';
 import {
 	Optimizer,
 	checkRange,
+	engineRule,
 	lrAndOptions,
 	penalizedGradient,
 	type OptimizerState,
@@ -78,3 +79,5 @@ export class RMSprop extends Optimizer {
 		}
 	}
 }
+
+engineRule(RMSprop);

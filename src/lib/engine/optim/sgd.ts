@@ -4,6 +4,7 @@ import type { Tensor } from '../tensor';
 import {
 	Optimizer,
 	checkRange,
+	engineRule,
 	lrAndOptions,
 	penalizedGradient,
 	required,
@@ -69,3 +70,5 @@ export class SGD extends Optimizer {
 		p.add_(d_p, { alpha: -lr });
 	}
 }
+
+engineRule(SGD);
