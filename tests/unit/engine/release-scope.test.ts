@@ -172,7 +172,7 @@ describe('early release of backward temporaries', () => {
 		expect(await read(w.grad)).toEqual([5, 6, 7, 8]);
 	});
 
-	test('the CPU backend reuses large temporaries, and training reads the same', async () => {
+	test('CPU pool keeps training values', async () => {
 		// Hidden activations of 64 x 512 floats (128 KiB) and weight gradients are large enough
 		// for the pool, so step 2 and 3 run on arrays that step 1's backward gave back.
 		const released = new Set<StorageData>();
@@ -219,7 +219,7 @@ describe('early release of backward temporaries', () => {
 		expect(pooled.w2).toEqual(plain.w2);
 	});
 
-	test('the engine optimizers release their temporaries and keep their state', async () => {
+	test('engine optimizers keep their state', async () => {
 		const make: [string, (params: Tensor[]) => InstanceType<typeof torch.optim.Optimizer>][] = [
 			['SGD', (ps) => new torch.optim.SGD(ps, { lr: 0.1, momentum: 0.9, nesterov: true })],
 			['Adam', (ps) => new torch.optim.Adam(ps, { lr: 0.1, amsgrad: true, weight_decay: 0.01 })],
@@ -253,7 +253,7 @@ describe('early release of backward temporaries', () => {
 		}
 	});
 
-	test('an update rule from user code runs without a release scope', async () => {
+	test('user update rules keep temporaries', async () => {
 		const { tensor } = poisoningBackend();
 		const kept: Tensor[] = [];
 		class Recording extends torch.optim.SGD {

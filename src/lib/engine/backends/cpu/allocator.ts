@@ -12,8 +12,8 @@
  * Fresh memory is slow wherever it comes from: the OS maps it in at its first write, page by
  * page. In Chromium 156 on this machine, writing a fresh 64 KiB Float32Array took 85 us,
  * against 4 us for one written before (1.3 ns against 0.06 ns per byte). So arrays are reused:
- * - at once, when the engine knows no tensor reads them again (a temporary gradient of
- *   backward, see ReleaseScope), through `recycle`;
+ * - at once, when backward releases a temporary gradient that no tensor reads again (see
+ *   ReleaseScope), through `recycleNow`;
  * - after the collector finds their storage unreachable, through `recycleWhenCollected`. Its
  *   callbacks run only between tasks, which is why `reclaimTurn` exists.
  * A reused array goes to the next allocation of its length and element size, which in a
@@ -30,7 +30,7 @@ const MIN_SLAB_ARRAY_BYTES = 65;
 const MAX_SLAB_ARRAY_BYTES = 4096;
 /** Carved arrays start on 16-byte boundaries, enough for any element type. */
 const ALIGN = 16;
-/** The most the pool holds, so a run that stopped training does not keep more than this. */
+/** Maximum bytes in the pool, so a run that stopped training keeps no more than this. */
 const MAX_POOL_BYTES = 64 * 1024 * 1024;
 
 /** Released arrays by element count and kind (see `poolKey`), newest last. */

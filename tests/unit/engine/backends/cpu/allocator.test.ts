@@ -49,7 +49,7 @@ describe('CPU storage allocator', () => {
 	});
 
 	// Each test below uses sizes of its own, because the pool is shared by the whole file.
-	test('a released large array is handed out again, zeroed', () => {
+	test('released array returns zeroed', () => {
 		const array = allocateZeroed(float32, 20_000).fill(3);
 		recycle(array);
 		const again = allocateZeroed(float32, 20_000);
@@ -70,7 +70,7 @@ describe('CPU storage allocator', () => {
 		expect(allocateZeroed(int64, 30_000)).toBe(wide);
 	});
 
-	test('arrays carved from a slab are reused too; arrays on the JS heap are not', () => {
+	test('slab arrays reused, heap arrays not', () => {
 		const carved = allocateZeroed(float32, 500).fill(2);
 		recycle(carved);
 		const again = allocateZeroed(float32, 500);
@@ -92,7 +92,7 @@ describe('CPU storage allocator', () => {
 		expect(count).toBeLessThanOrEqual(4);
 	});
 
-	test('an array is recycled once its owner is collected, and not twice', async () => {
+	test('collected owner recycles once', async () => {
 		const gc = (globalThis as { gc?: () => void }).gc;
 		expect(gc, 'vitest runs Node with --expose-gc').toBeDefined();
 		const kept = allocateZeroed(float32, 12_345);

@@ -20,7 +20,7 @@ export function fmaFloat32(a: number, b: number, c: number): number {
 	return Math.fround(bits[0]);
 }
 
-/** One step of the kernel's sum: fused where the kernel rounds once, else product then sum. */
+/** Computes one step of the kernel's sum: fused where the kernel rounds once, else in two roundings. */
 export function float32Step(roundsOnce: boolean, sum: number, a: number, b: number): number {
 	return roundsOnce ? fmaFloat32(a, b, sum) : Math.fround(sum + Math.fround(a * b));
 }

@@ -50,7 +50,7 @@ const REFERENCE_OP: Record<WasmBinaryOp, BinaryOp> = {
 	reluBackward: 'relu_backward'
 };
 
-describe('WebAssembly elementwise rows equal the reference loops bit for bit', () => {
+describe('Wasm rows match reference loops', () => {
 	test('the module validates', () => {
 		expect(WebAssembly.validate(elementwiseModuleBytes())).toBe(true);
 	});
@@ -66,7 +66,7 @@ describe('WebAssembly elementwise rows equal the reference loops bit for bit', (
 		}
 	});
 
-	test('add and sub with alpha 1, -1, a float32 and a double, mul and relu backward', () => {
+	test('binary ops and alpha values', () => {
 		const cases: [WasmBinaryOp, number][] = [
 			['add', 1],
 			['add', -1],
@@ -90,7 +90,7 @@ describe('WebAssembly elementwise rows equal the reference loops bit for bit', (
 		}
 	});
 
-	test('in place: the output is the first operand', () => {
+	test('in place on the first operand', () => {
 		const n = 20000;
 		const a = values(n, 0);
 		const b = values(n, 0, 7);

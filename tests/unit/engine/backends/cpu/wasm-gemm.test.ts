@@ -145,7 +145,7 @@ describe('WebAssembly emitter', () => {
 		expect(sharedGemm()).not.toBeNull();
 	});
 
-	test('the fused module compiles, so its sums are tested here', () => {
+	test('fused module compiles here', () => {
 		// Chromium ships relaxed SIMD; vite.config.ts turns it on for Node 20, which does not.
 		expect(WebAssembly.validate(gemmModuleBytes({ tileRows: 4, tileCols: 8, fused: true }))).toBe(
 			true
@@ -202,14 +202,14 @@ describe('wasm GEMM equals the in-order float32 sum bit for bit', () => {
 		expect(Array.from(out.data)).toEqual([5, 5, 5, 5, 5, 5]);
 	});
 
-	test('the unfused module rounds each product before adding it', () => {
+	test('unfused module rounds products first', () => {
 		const unfused = loadGemm(false) as Gemm;
 		expect(unfused.roundsOnce).toBe(false);
 		expectFloat32Sequential(17, 65, 33, 'contiguous', 'transposed', unfused);
 		expectFloat32Sequential(9, 700, 13, 'sliced', 'contiguous', unfused);
 	});
 
-	test('a fused step rounds once where rounding through double would not', () => {
+	test('fused step rounds once', () => {
 		// (1 + 2^-23) + a b with a b = -2^-24 (1 - 2^-46) is just above the halfway point
 		// 1 + 2^-24, so it rounds up to 1 + 2^-23; rounded to double first, it lands on the
 		// halfway point and ties to 1.

@@ -1,10 +1,10 @@
 /**
  * Float32 rows of the elementwise ops that dominate a ReLU network's training step, through
  * WebAssembly SIMD: relu and its backward, add, sub and mul, and a + p b for a scalar p (the
- * SGD update). Rows are copied into the module's memory in chunks, computed there, and
- * copied out, which costs less than the JS loops they replace: in Chromium 156 on an AMD EPYC,
- * relu's JS loop took 8 ns per element on random signs, because its branch mispredicts, and
- * a + p b took 3 ns.
+ * SGD update). Rows are copied into the module's memory in chunks, computed there, and copied
+ * out. That costs less than the JS loops they replace. In Chromium 156 on an AMD EPYC, relu's
+ * JS loop took 8 ns per element on random signs, because its branch mispredicts, and a + p b
+ * took 3 ns.
  *
  * Each kernel computes what the JS loop of elementwise-fast.ts computes, to the bit:
  * - relu is `x < 0 ? 0 : x`, which f32x4.pmax(x, 0) is by definition, -0 and NaN included.
