@@ -317,16 +317,22 @@ class BackwardPass {
 	}
 
 	// A hook is user code: it may store the gradient it receives, and what it allocates is its
-	// own, so it runs outside the release scope.
+	// own, so it runs outside the release scope. Both gradients count as shared, so a leaf's
+	// `.grad` gets a copy: zero_grad and later backward passes write into `.grad` in place.
 	private runHooks(hooks: Hook[] | null, grad: Tensor): Tensor {
 		if (!hooks) return grad;
 		for (const hook of hooks) {
-			this.scope.keep(grad);
+			this.keepShared(grad);
 			const current = grad;
 			grad = runOutsideReleaseScope(() => hook(current)) ?? grad;
-			this.scope.keep(grad);
+			this.keepShared(grad);
 		}
 		return grad;
+	}
+
+	private keepShared(grad: Tensor): void {
+		this.scope.keep(grad);
+		this.shared.add(grad.storage);
 	}
 
 	private captureNonLeaf(node: Node, grad: Tensor): void {

@@ -5,10 +5,10 @@ import { cpuBackend } from '../../../src/lib/engine/backends/cpu';
 import { float32 } from '../../../src/lib/engine/dtype';
 import { uploadOn } from '../../../src/lib/engine/ops/kernel';
 
-// The CPU backend reuses only arrays of 64 KiB and more, so these tests run on a copy of it
-// whose `release` overwrites the memory with NaN at once, as a reused array or GPU buffer would
-// hold another tensor's values. A tensor read after its storage was released then shows NaN
-// instead of its values.
+// A released array is reused only at a later allocation of its size, so these tests run on a
+// copy of the CPU backend whose `release` overwrites the memory with NaN at once, as a reused
+// array or GPU buffer would hold another tensor's values. A tensor read after its storage was
+// released then shows NaN instead of its values.
 function poisoningBackend() {
 	const released = new Set<StorageData>();
 	const backend: Backend = {
