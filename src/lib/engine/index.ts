@@ -22,6 +22,7 @@ import * as sorting from './sorting';
 import { Tensor } from './tensor';
 
 export type { Tensor, TensorLike, NestedList } from './tensor';
+export { setReadCheck } from './tensor';
 export type { DType, DTypeLike } from './dtype';
 export type { SortResult } from './sorting';
 

@@ -42,6 +42,19 @@ export type { DimArg, DimOptions };
 export type TensorLike = Tensor | number | boolean | ArrayLike<number> | NestedArray;
 export type NestedArray = ReadonlyArray<number | boolean | NestedArray>;
 
+/** The check that `setReadCheck` installed, or null. */
+let readCheck: (() => void) | null = null;
+
+/**
+ * Installs a function that runs when each read started from now on completes, before the code
+ * that awaited it resumes. The notebook throws there when the run that started the read was
+ * cancelled, so a loop that awaits reads stops at its next read instead of running on beside
+ * the newer run.
+ */
+export function setReadCheck(check: (() => void) | null): void {
+	readCheck = check;
+}
+
 /** A nested array of numbers (or booleans) with the tensor's shape, from `tolist()`. */
 export type NestedList = number | boolean | NestedList[];
 
@@ -266,7 +279,10 @@ export class Tensor implements View {
 
 	/** Reads all elements in row-major order into a new typed array. */
 	async array(): Promise<TypedArray> {
-		return this.storage.backend.read(this);
+		const check = readCheck;
+		const values = await this.storage.backend.read(this);
+		check?.();
+		return values;
 	}
 
 	/**

@@ -45,6 +45,8 @@ export interface ExecutorOptions {
 	onDeviceLost?: (cell: CellId, error: Error) => void;
 	/** Cells whose next run has anomaly detection on; each id is removed when its run starts. */
 	anomalyRuns?: Set<CellId>;
+	/** The engine's `setReadCheck`, so that a cancelled run stops at its next tensor read. */
+	setReadCheck?: (check: (() => void) | null) => void;
 }
 
 /** Console lines sent per run; a loop that logs every step would flood the page. */
@@ -55,6 +57,8 @@ const PROGRESS_INTERVAL_MS = 100;
 /** Creates the function the scheduler calls to run one cell. */
 export function createExecutor(options: ExecutorOptions): CellExecutor {
 	const instances = new WeakMap<CompiledCell, Map<string, InstantiatedCell>>();
+	/** The read check of the run that started last, until that run ends. */
+	let installedCheck: (() => void) | null = null;
 
 	function instantiate(compiled: CompiledCell, cell: CellId, inputs: string[]): InstantiatedCell {
 		const key = JSON.stringify([cell, inputs]);
@@ -71,6 +75,11 @@ export function createExecutor(options: ExecutorOptions): CellExecutor {
 	return async (request: CellRunRequest) => {
 		const { cell, compiled, token } = request;
 		const run = new CellRun(cell, token, options);
+		// A read started by this run throws once a newer run replaced it. A superseded run's
+		// read still in flight keeps the check it started with.
+		const readCheck = () => token.throwIfCancelled();
+		options.setReadCheck?.(readCheck);
+		installedCheck = readCheck;
 		const detectAnomaly = options.anomalyRuns?.delete(cell) ?? false;
 		if (detectAnomaly) options.torch?.autograd.set_detect_anomaly(true);
 		let instance: InstantiatedCell | undefined;
@@ -96,6 +105,10 @@ export function createExecutor(options: ExecutorOptions): CellExecutor {
 			await run.displays;
 			return { ok: false, error: described };
 		} finally {
+			if (installedCheck === readCheck) {
+				options.setReadCheck?.(null);
+				installedCheck = null;
+			}
 			if (detectAnomaly) options.torch?.autograd.set_detect_anomaly(false);
 			// Sent after every run, even an unchanged list, because a page that reloaded the
 			// notebook has no controls until it hears them again.

@@ -1,11 +1,11 @@
 /** The notebook worker's entry: the engine and `plt` wired into the worker API, exposed through comlink. */
 
 import * as Comlink from 'comlink';
-import { torch } from '../engine';
+import { setReadCheck, torch } from '../engine';
 import { createPlt } from '../notebook/plt';
 import { createWorkerApi } from './worker-api';
 
-const api = createWorkerApi({ torch, createPlt });
+const api = createWorkerApi({ torch, createPlt, setReadCheck });
 
 // Errors thrown in a cell's timers and callbacks belong to the cell, not to a crash: report
 // them under the last cell that ran and keep them from reaching the page's 'error' listener.

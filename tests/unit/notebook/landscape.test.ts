@@ -802,7 +802,10 @@ const view = await views.loss_landscape(model, (m) => {
 				Object.entries(cells).map(([id, code]) => ({ id, code })),
 				{}
 			);
-			while (probe.calls === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+			// Waits for the first row's progress: a read now stops a superseded run, so an edit
+			// made during the first row's read would stop the run before it showed any progress.
+			const started = () => nb.ofCell('land', 'progress').some((e) => e.total === 101);
+			while (!started()) await new Promise((resolve) => setTimeout(resolve, 5));
 			nb.runtime.setInput('land', 'resolution', 5);
 			await nb.runtime.idle();
 
