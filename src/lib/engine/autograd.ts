@@ -169,15 +169,65 @@ const EMPTY: readonly Tensor[] = [];
 
 export interface BackwardOptions {
 	retain_graph?: boolean;
-	/** For torch.autograd.grad: collect these tensors' gradients instead of accumulating. */
+	/** The tensors whose `.grad` receives a gradient, as PyTorch's `inputs=`; others keep theirs. */
 	inputs?: readonly Tensor[];
 }
 
-/** Runs backward from `roots`, seeding each with its gradient (ones for scalars). */
-export function runBackward(
+export interface RunBackwardOptions {
+	retain_graph?: boolean;
+	/** Tensors whose gradients are returned instead of accumulated, for torch.autograd.grad. */
+	capture?: readonly Tensor[];
+}
+
+/**
+ * Runs backward from `roots`, seeding each with its gradient (ones for scalars), and
+ * accumulates into `.grad` of the leaves, or of `options.inputs` only, as `Tensor.backward`.
+ */
+export function backwardInto(
 	roots: readonly Tensor[],
 	rootGrads: readonly (Tensor | null | undefined)[],
 	options: BackwardOptions = {}
+): void {
+	const inputs = options.inputs;
+	if (!inputs) {
+		runBackward(roots, rootGrads, { retain_graph: options.retain_graph });
+		return;
+	}
+	if (inputs.length === 0) {
+		throw new AutogradError(
+			"backward: 'inputs' cannot be empty. Leave it out to accumulate into every leaf."
+		);
+	}
+	inputs.forEach((t, i) => {
+		if (!t.requires_grad) {
+			throw new AutogradError(
+				`backward: inputs[${i}] does not require grad. Call requires_grad_() on it, or leave it out of inputs.`
+			);
+		}
+	});
+	const grads = runBackward(roots, rootGrads, {
+		retain_graph: options.retain_graph,
+		capture: inputs
+	});
+	no_grad(() =>
+		inputs.forEach((t, i) => {
+			const grad = grads[i];
+			if (!grad) return;
+			// A captured gradient may be a seed or a hook's tensor, so `.grad` gets its own copy.
+			if (t.grad === null) t.grad = grad.clone();
+			else t.grad.add_(grad);
+		})
+	);
+}
+
+/**
+ * Runs backward from `roots`, seeding each with its gradient (ones for scalars). Returns the
+ * gradients of `options.capture`, or an empty list when it is not given.
+ */
+export function runBackward(
+	roots: readonly Tensor[],
+	rootGrads: readonly (Tensor | null | undefined)[],
+	options: RunBackwardOptions = {}
 ): (Tensor | null)[] {
 	// NOTE: the scope relies on backward rules recording no graph. With create_graph, the
 	// gradients would be saved by new nodes and must be kept.
@@ -198,12 +248,12 @@ class BackwardPass {
 	private readonly captured = new Map<Tensor, Tensor>();
 
 	constructor(
-		options: BackwardOptions,
+		options: RunBackwardOptions,
 		/** Every tensor this pass leaves reachable must be kept in it. */
 		private readonly scope: ReleaseScope
 	) {
 		this.retainGraph = options.retain_graph ?? false;
-		this.inputs = options.inputs;
+		this.inputs = options.capture;
 	}
 
 	seed(root: Tensor, grad: Tensor | null): void {

@@ -2,7 +2,7 @@
  * The `torch.*` functions that mirror Tensor methods (`torch.add(a, b)` is `a.add(b)`), plus
  * the ones with no method form (`torch.cat`, `torch.where`, `torch.pow(2, x)`).
  */
-import { runBackward, type BackwardOptions } from './autograd';
+import { backwardInto, runBackward, type BackwardOptions } from './autograd';
 import { dimList, type DimArg, type DimOptions } from './ops/args';
 import * as binaryOps from './ops/binary';
 import { checkRanks, matmul as matmulOp } from './ops/matmul';
@@ -204,7 +204,7 @@ export const linalg = {
 export function grad(
 	outputs: Tensor | readonly Tensor[],
 	inputs: Tensor | readonly Tensor[],
-	options: BackwardOptions & {
+	options: Omit<BackwardOptions, 'inputs'> & {
 		grad_outputs?: Tensor | readonly (Tensor | null)[];
 		allow_unused?: boolean;
 	} = {}
@@ -216,7 +216,7 @@ export function grad(
 	const result = runBackward(
 		outs,
 		outs.map((_, i) => grads[i] ?? null),
-		{ ...options, inputs: ins }
+		{ retain_graph: options.retain_graph, capture: ins }
 	);
 	if (!options.allow_unused && result.some((g) => g === null)) {
 		throw new TypeError(
@@ -235,7 +235,7 @@ export function backward(
 	const roots = tensors instanceof Tensor ? [tensors] : tensors;
 	const grads =
 		grad_tensors === null ? [] : grad_tensors instanceof Tensor ? [grad_tensors] : grad_tensors;
-	runBackward(
+	backwardInto(
 		roots,
 		roots.map((_, i) => grads[i] ?? null),
 		options

@@ -3,7 +3,7 @@
  * behaves as its PyTorch namesake. The work happens in ops/ (one file per family), so the
  * class reads as the table of contents of what a tensor can do.
  */
-import { Node, runBackward, type BackwardOptions } from './autograd';
+import { backwardInto, Node, type BackwardOptions } from './autograd';
 import type { View } from './backends/backend';
 import { backendNamed } from './backends/registry';
 import {
@@ -209,7 +209,7 @@ export class Tensor implements View {
 			options = gradient;
 			gradient = null;
 		}
-		runBackward([this], [gradient ?? null], options);
+		backwardInto([this], [gradient ?? null], options);
 	}
 
 	/** Returns a tensor sharing this storage, outside any graph. */

@@ -223,3 +223,45 @@ describe('grad_fn names', () => {
 		expect(x.index('0').grad_fn?.name()).toBe('SelectBackward0');
 	});
 });
+
+describe('backward with inputs', () => {
+	test('accumulates only into the inputs', async () => {
+		const a = torch.tensor([1, 2], { requires_grad: true });
+		const b = torch.tensor([3, 4], { requires_grad: true });
+		const h = a.mul(b);
+		h.retain_grad();
+		const loss = h.sum().mul(2);
+		loss.backward({ inputs: [a, h], retain_graph: true });
+		expect(await values(a.grad)).toEqual([6, 8]);
+		expect(b.grad).toBeNull();
+		expect(await values(h.grad)).toEqual([2, 2]);
+		loss.backward({ inputs: [a] });
+		expect(await values(a.grad)).toEqual([12, 16]);
+		expect(b.grad).toBeNull();
+	});
+
+	test('torch.autograd.backward takes inputs too', async () => {
+		const a = torch.tensor([1, 2], { requires_grad: true });
+		const b = torch.tensor([3, 4], { requires_grad: true });
+		torch.autograd.backward(a.mul(b).sum(), null, { inputs: [b] });
+		expect(a.grad).toBeNull();
+		expect(await values(b.grad)).toEqual([1, 2]);
+	});
+
+	test('a seed gradient is copied into .grad', async () => {
+		const a = torch.tensor([1, 2], { requires_grad: true });
+		const seed = torch.tensor([5, 7]);
+		a.backward(seed, { inputs: [a] });
+		seed.mul_(0);
+		expect(await values(a.grad)).toEqual([5, 7]);
+	});
+
+	test('empty inputs and inputs without grad raise', () => {
+		const a = torch.tensor([1, 2], { requires_grad: true });
+		const loss = a.sum();
+		expect(() => loss.backward({ inputs: [] })).toThrow(/'inputs' cannot be empty/);
+		expect(() => loss.backward({ inputs: [torch.tensor([1])] })).toThrow(
+			/inputs\[0\] does not require grad/
+		);
+	});
+});
