@@ -62,11 +62,9 @@ export async function tensorView(tensor: TensorLike): Promise<TensorView> {
 	const data = await tensor.array();
 	const values = Float64Array.from(data as ArrayLike<number | bigint | boolean>, Number);
 	const summary = summarizeNumbers(values);
-	// toString() reads synchronously, which a GPU tensor cannot, so its text comes from the read.
-	const text =
-		tensor.device === undefined || String(tensor.device) === 'cpu'
-			? tensor.toString()
-			: formatTensorValues(tensor as unknown as Tensor, data as TypedArray);
+	// The text comes from the values read above, so an in-place change made after `display`
+	// changes neither the text nor the statistics.
+	const text = formatTensorValues(tensor as unknown as Tensor, data as TypedArray);
 	const view: TensorView = {
 		kind: 'tensor',
 		text,

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { torch } from '../../../src/lib/engine';
 import { createPlt } from '../../../src/lib/notebook/plt';
 import { MAX_LOG_LINES_PER_RUN } from '../../../src/lib/notebook/run';
 import { createNotebook, shownText } from './notebook-harness';
@@ -55,6 +56,14 @@ describe('display and progress', () => {
 		expect(shown[1]).toMatchObject({ kind: 'inspect', value: { kind: 'array', length: 2 } });
 		const types = nb.events.filter((e) => 'cell' in e && e.cell === 'a').map((e) => e.type);
 		expect(types.lastIndexOf('display')).toBeLessThan(types.indexOf('value'));
+	});
+
+	test('display keeps a tensor as it was', async () => {
+		const nb = createNotebook({ torch });
+		await nb.load({ a: 'const a = torch.tensor([1, 2]);\ndisplay(a);\na.add_(5);' });
+		const [shown] = nb.ofCell('a', 'display').map((event) => event.value);
+		expect(shown).toMatchObject({ kind: 'tensor', text: 'tensor([1., 2.])' });
+		expect(shown).toMatchObject({ stats: { max: 2 } });
 	});
 
 	test('progress is throttled and always sends the last step', async () => {
