@@ -33,8 +33,10 @@ const ALIGN = 16;
 /** Maximum bytes in the pool, so a run that stopped training keeps no more than this. */
 const MAX_POOL_BYTES = 64 * 1024 * 1024;
 
-/** Released arrays by element count and kind (see `poolKey`), newest last. */
+/** Released arrays by element count and kind (see `poolKey`), oldest first. */
 const pool = new Map<number, TypedArray[]>();
+/** The same arrays in the order they arrived: a Set iterates in insertion order. */
+const pooled = new Set<TypedArray>();
 let pooledBytes = 0;
 
 let slab = new ArrayBuffer(SLAB_BYTES);
@@ -53,6 +55,7 @@ export function allocateZeroed(dtype: DType, size: number): TypedArray {
 	const reused = pooledBytes > 0 ? pool.get(poolKey(size, elementBytes))?.pop() : undefined;
 	if (reused) {
 		pooledBytes -= bytes;
+		pooled.delete(reused);
 		return reused.fill(0);
 	}
 	if (bytes > MAX_SLAB_ARRAY_BYTES) return typedArrayFor(dtype, size);
@@ -70,17 +73,31 @@ export function allocateZeroed(dtype: DType, size: number): TypedArray {
 
 /**
  * Takes back an array that no tensor will read again, for a later allocation of the same length
- * and element size. Arrays on the JS heap, and those over the pool's limit, are left to the
- * collector.
+ * and element size. When the pool is full, its oldest arrays are dropped to make room. A run
+ * that moves on to other shapes (from a matmul benchmark to a loss landscape) then reuses
+ * arrays of its new sizes instead of finding the pool full of the old ones. Arrays on the JS
+ * heap are left to the collector.
  */
 export function recycle(array: TypedArray): void {
 	const bytes = array.byteLength;
-	if (bytes < MIN_SLAB_ARRAY_BYTES || pooledBytes + bytes > MAX_POOL_BYTES) return;
+	// A second copy in the pool would go to two tensors at once.
+	if (bytes < MIN_SLAB_ARRAY_BYTES || bytes > MAX_POOL_BYTES || pooled.has(array)) return;
+	while (pooledBytes + bytes > MAX_POOL_BYTES) evictOldest();
 	const key = poolKey(array.length, array.BYTES_PER_ELEMENT);
 	const list = pool.get(key);
 	if (list) list.push(array);
 	else pool.set(key, [array]);
+	pooled.add(array);
 	pooledBytes += bytes;
+}
+
+/** Drops the pool's oldest array, leaving it to the collector. */
+function evictOldest(): void {
+	const array = pooled.values().next().value!;
+	pooled.delete(array);
+	// Lists are oldest first, so the pool's oldest array is the first of its list.
+	pool.get(poolKey(array.length, array.BYTES_PER_ELEMENT))!.shift();
+	pooledBytes -= array.byteLength;
 }
 
 /**
