@@ -60,6 +60,8 @@ const MseLoss = definePrimitive<ReductionParams>({
 
 /** Squared error, as `F.mse_loss`. */
 export function mse_loss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
+	// TODO: three WebGPU dispatches (sub, mul, mean); a mean kernel that squares the difference
+	// itself would make it one, and the loss is most of a batched landscape row's dispatches.
 	checkSameShape('mse_loss', input, target);
 	const out = untracked(() => {
 		const d = input.sub(target);
