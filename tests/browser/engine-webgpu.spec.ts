@@ -168,6 +168,29 @@ test.describe('WebGPU hard cases', () => {
 		expect(values).toEqual({ max: -5, min: 5, mean: 1, argmax: 64 });
 	});
 
+	test('mse_loss equals its composite bitwise', async ({ harness }) => {
+		// 100000 elements take the partial-sums passes; the transposed input has strides.
+		const pairs = await harness.evaluate(async () => {
+			const { torch } = window;
+			const F = torch.nn.functional;
+			torch.manual_seed(5);
+			const cases = [
+				[torch.randn(7), torch.randn(7)],
+				[torch.randn(300, 7).mul(1e3).t(), torch.randn(7, 300)],
+				[torch.randn(100000), torch.randn(100000)]
+			];
+			const out: number[][] = [];
+			for (const [input, target] of cases) {
+				const d = input.sub(target);
+				out.push([await F.mse_loss(input, target).item(), await d.mul(d).mean().item()]);
+				const sum = F.mse_loss(input, target, { reduction: 'sum' });
+				out.push([await sum.item(), await d.mul(d).sum().item()]);
+			}
+			return out;
+		});
+		for (const [fused, composite] of pairs) expect(fused).toBe(composite);
+	});
+
 	test('transcendental functions match PyTorch', async ({ harness }) => {
 		const result = await harness.evaluate(async () => {
 			const { torch } = window;

@@ -192,4 +192,20 @@ describe('activations and linear', () => {
 			'target size ([2]) that is different to the input size ([3])'
 		);
 	});
+
+	test('mse_loss equals the composite bitwise', async () => {
+		torch.manual_seed(4);
+		for (const dtype of [torch.float32, torch.float64]) {
+			// A strided input, as a slice of a batched output is.
+			const input = torch.randn(300, 7, { dtype }).mul(1e3).t();
+			const target = torch.randn(7, 300, { dtype });
+			const d = input.sub(target);
+			const label = dtype.name;
+			expect(await F.mse_loss(input, target).item(), label).toBe(await d.mul(d).mean().item());
+			const sum = F.mse_loss(input, target, { reduction: 'sum' });
+			expect(await sum.item(), label).toBe(await d.mul(d).sum().item());
+		}
+		expect(Number.isNaN(await F.mse_loss(torch.ones(0), torch.ones(0)).item())).toBe(true);
+		expect(await F.mse_loss(torch.ones(0), torch.ones(0), { reduction: 'sum' }).item()).toBe(0);
+	});
 });

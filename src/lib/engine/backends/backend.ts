@@ -114,7 +114,13 @@ export type ReduceOp =
 	 * flushes subnormals should divide by the largest absolute element before squaring and
 	 * still return Infinity where the unscaled float32 sum of squares would overflow.
 	 */
-	| 'norm2';
+	| 'norm2'
+	/**
+	 * The sum and the mean of x * x, each square rounded to x's dtype before it is added: what
+	 * `x.mul(x).sum()` and `x.mul(x).mean()` compute, in one kernel (F.mse_loss uses them).
+	 */
+	| 'sum_squares'
+	| 'mean_squares';
 
 /** A scalar operand, already rounded by the frontend to the dtype the op computes in. */
 export type Operand = View | number;
@@ -133,8 +139,8 @@ export interface Backend {
 	/** Frees memory early; never required for correctness. */
 	release?(data: StorageData): void;
 	/**
-	 * Called once for each new storage with the frontend object that alone holds `data`, so the
-	 * backend may reuse the memory once that object is unreachable.
+	 * Called once for each new storage with the frontend object that is the only owner of
+	 * `data`, so the backend may reuse the memory once that object is unreachable.
 	 */
 	own?(owner: object, data: StorageData): void;
 

@@ -92,6 +92,16 @@ export function mean(x: Tensor, dims: Dims = null, keepdim = false): Tensor {
 	return record(Mean, r, [x], reduceKernel('mean', x, r, x.dtype));
 }
 
+/**
+ * Computes the sum or mean of x * x over every element in one kernel, without a graph node.
+ * The values equal `x.mul(x).sum()` or `.mean()`; the loss primitive that calls it records the
+ * graph itself.
+ */
+export function squaresReduced(x: Tensor, op: 'sum_squares' | 'mean_squares'): Tensor {
+	const r = { dims: resolveDims(x, null, op), keepdim: false };
+	return reduceKernel(op, x, r, x.dtype);
+}
+
 const Prod = definePrimitive<Reduced & { all: boolean }>({
 	gradFn: (p) => (p.all ? 'ProdBackward0' : 'ProdBackward1'),
 	backward: (g, { saved, params }) => {

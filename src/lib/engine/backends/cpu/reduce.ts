@@ -44,13 +44,15 @@ const FOLDS: Record<ReduceOp, RowFold> = {
 		for (let j = 0; j < n && !acc; j++) if (x[base + j * s] !== 0) acc = 1;
 		return acc;
 	},
-	norm2: (x, base, s, n, acc) => {
+	norm2: (x, base, s, n, acc) => FOLDS.sum_squares(x, base, s, n, acc),
+	sum_squares: (x, base, s, n, acc) => {
 		for (let j = 0; j < n; j++) {
 			const v = x[base + j * s];
 			acc += v * v;
 		}
 		return acc;
-	}
+	},
+	mean_squares: (x, base, s, n, acc) => FOLDS.sum_squares(x, base, s, n, acc)
 };
 
 // PyTorch's float32 norm squares in float32, so squares below 2^-126 round to subnormals
@@ -71,21 +73,24 @@ const INITIAL: Record<ReduceOp, number> = {
 	amin: Infinity,
 	all: 1,
 	any: 0,
-	norm2: 0
+	norm2: 0,
+	sum_squares: 0,
+	mean_squares: 0
 };
 
 export function reduce(op: ReduceOp, x: View, dims: readonly number[], out: View): void {
 	if (!reduceContiguous(op, x, dims, out)) reduceStrided(op, x, dims, out);
 }
 
-/** Picks the fold for op, with float32 squaring for a float32 norm. */
+/** Picks the fold for op, with float32 squaring for the ops that square float32 elements. */
 function foldFor(op: ReduceOp, x: View): RowFold {
-	return op === 'norm2' && x.dtype === float32 ? normFoldFloat32 : FOLDS[op];
+	const squares = op === 'norm2' || op === 'sum_squares' || op === 'mean_squares';
+	return squares && x.dtype === float32 ? normFoldFloat32 : FOLDS[op];
 }
 
 /** Turns a folded sum into the op's result: divides a mean, takes a norm's square root. */
 function finish(op: ReduceOp, acc: number, count: number, f32: boolean): number {
-	if (op === 'mean') return (f32 ? Math.fround(acc) : acc) / count;
+	if (op === 'mean' || op === 'mean_squares') return (f32 ? Math.fround(acc) : acc) / count;
 	if (op === 'norm2') return Math.sqrt(f32 ? Math.fround(acc) : acc);
 	return acc;
 }

@@ -92,7 +92,9 @@ const EMPTY: Partial<Record<ReduceOp, number>> = {
 	prod: 1,
 	all: 1,
 	any: 0,
-	norm2: 0
+	norm2: 0,
+	sum_squares: 0,
+	mean_squares: NaN
 };
 
 export function runReduce(

@@ -39,7 +39,9 @@ export type ReduceKernelOp =
 	/** First pass of norm2: the largest |x| of each row. */
 	| 'max_abs'
 	/** Second pass of norm2: squares of x scaled by the row's max, summed; then unscaled. */
-	| 'norm2_scaled';
+	| 'norm2_scaled'
+	| 'sum_squares'
+	| 'mean_squares';
 
 export interface ReduceSpec {
 	op: ReduceKernelOp;
@@ -130,6 +132,15 @@ function combineOf(spec: ReduceSpec): Combine {
 				map: identityMap,
 				combine: (a, b) => `${a} + ${b}`,
 				finish: (acc) => `${acc} / params.count`
+			};
+		case 'sum_squares':
+		case 'mean_squares':
+			return {
+				identity: zero,
+				// Partial sums are squares already.
+				map: spec.fromPartials ? identityMap : (x) => `${x} * ${x}`,
+				combine: (a, b) => `${a} + ${b}`,
+				finish: spec.op === 'mean_squares' ? (acc) => `${acc} / params.count` : identityMap
 			};
 		case 'prod':
 			return { ...plain, identity: one, combine: (a, b) => `${a} * ${b}` };
