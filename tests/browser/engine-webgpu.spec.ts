@@ -169,7 +169,8 @@ test.describe('WebGPU hard cases', () => {
 	});
 
 	test('mse_loss equals its composite bitwise', async ({ harness }) => {
-		// 100000 elements take the partial-sums passes; the transposed input has strides.
+		// 100000 elements take the partial-sums passes; the transposed input has strides. The
+		// fused kernel reads both inputs, so a stride or offset it got wrong shows here.
 		const pairs = await harness.evaluate(async () => {
 			const { torch } = window;
 			const F = torch.nn.functional;
@@ -177,7 +178,9 @@ test.describe('WebGPU hard cases', () => {
 			const cases = [
 				[torch.randn(7), torch.randn(7)],
 				[torch.randn(300, 7).mul(1e3).t(), torch.randn(7, 300)],
-				[torch.randn(100000), torch.randn(100000)]
+				[torch.randn(100000), torch.randn(100000)],
+				// A target broadcast by stride 0, and an input that starts at an offset.
+				[torch.randn(10, 300).narrow(0, 3, 1).t(), torch.randn(1, 1).expand(300, 1)]
 			];
 			const out: number[][] = [];
 			for (const [input, target] of cases) {

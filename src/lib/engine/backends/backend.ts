@@ -157,6 +157,13 @@ export interface Backend {
 	/** Reduces x over `dims`; out has x's rank with those dims of size 1. */
 	reduce(op: ReduceOp, x: View, dims: readonly number[], out: View): void;
 	/**
+	 * Writes the sum or mean of (a - b)^2 over every element into the one-element `out`, for a
+	 * and b of one shape and one float dtype. Each difference and square is rounded to that
+	 * dtype, as `a.sub(b)` and then a `sum_squares` or `mean_squares` reduction round them.
+	 * Backends that launch kernels implement it to save launches; others leave it out.
+	 */
+	reduceSquaredDifference?(op: 'sum' | 'mean', a: View, b: View, out: View): void;
+	/**
 	 * Max or min along `dim` with the index of the first extreme (NaN counts as the extreme).
 	 * values and indices (int64) have x's rank with `dim` of size 1; values may be null.
 	 */

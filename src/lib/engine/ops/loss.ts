@@ -9,7 +9,7 @@ import { int64 } from '../dtype';
 import { AutogradError, DTypeError, IndexError, ShapeError, ValueError } from '../errors';
 import { formatShape, numelOf } from '../shape';
 import type { Tensor } from '../tensor';
-import { squaresReduced } from './reduce';
+import { squaredDifferenceReduced } from './reduce';
 
 export type Reduction = 'mean' | 'sum' | 'none';
 
@@ -62,12 +62,12 @@ const MseLoss = definePrimitive<ReductionParams>({
 /** Squared error, as `F.mse_loss`. */
 export function mse_loss(input: Tensor, target: Tensor, reduction: Reduction = 'mean'): Tensor {
 	checkSameShape('mse_loss', input, target);
-	// The reduction squares as it sums, which saves a kernel launch. On WebGPU a loss landscape
-	// computes one loss per grid point, and the launches are most of its time.
+	// The reduction subtracts and squares as it sums, which saves two kernel launches on
+	// WebGPU. A loss landscape computes one loss per grid point, and launches are most of its time.
 	const out = untracked(() => {
+		if (reduction !== 'none') return squaredDifferenceReduced(input, target, reduction);
 		const d = input.sub(target);
-		if (reduction === 'none') return d.mul(d);
-		return squaresReduced(d, reduction === 'mean' ? 'mean_squares' : 'sum_squares');
+		return d.mul(d);
 	});
 	return record(MseLoss, { reduction }, [input, target], out, [input, target]);
 }

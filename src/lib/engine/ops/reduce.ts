@@ -102,6 +102,26 @@ export function squaresReduced(x: Tensor, op: 'sum_squares' | 'mean_squares'): T
 	return reduceKernel(op, x, r, x.dtype);
 }
 
+/**
+ * Computes the sum or mean of (a - b)^2 over every element, without a graph node, for inputs of
+ * one shape. It uses the backend's fused kernel where there is one and the two inputs share a
+ * backend and a float dtype, and `a.sub(b)` with `squaresReduced` otherwise, which also
+ * raises the usual errors for mixed inputs.
+ */
+export function squaredDifferenceReduced(a: Tensor, b: Tensor, op: 'sum' | 'mean'): Tensor {
+	const backend = a.storage.backend;
+	const fusable =
+		backend.reduceSquaredDifference !== undefined &&
+		b.storage.backend === backend &&
+		a.dtype === b.dtype &&
+		a.dtype.is_floating_point &&
+		a.numel() > 0;
+	if (!fusable) return squaresReduced(a.sub(b), op === 'sum' ? 'sum_squares' : 'mean_squares');
+	const out = emptyOn(backend, [], a.dtype);
+	backend.reduceSquaredDifference!(op, a, b, out);
+	return out;
+}
+
 const Prod = definePrimitive<Reduced & { all: boolean }>({
 	gradFn: (p) => (p.all ? 'ProdBackward0' : 'ProdBackward1'),
 	backward: (g, { saved, params }) => {

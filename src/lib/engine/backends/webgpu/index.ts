@@ -13,7 +13,7 @@ import { product } from './layout';
 import { bind, contiguousCopy, runElementwise } from './run-elementwise';
 import { runCumsum, runIndex } from './run-indexing';
 import { runMatmul } from './run-matmul';
-import { runArgReduce, runReduce } from './run-reduce';
+import { runArgReduce, runReduce, runReduceSquaredDifference } from './run-reduce';
 import type { PoolStats } from './buffer-pool';
 import { GpuRuntime, GpuStorage } from './runtime';
 import { wgslTypeOf } from './wgsl/emit';
@@ -159,6 +159,10 @@ export class WebGpuBackend implements Backend {
 
 	where(cond: View, a: Operand, b: Operand, out: View): void {
 		runElementwise(this.runtime, 'where', [cond, a, b], out);
+	}
+
+	reduceSquaredDifference(op: 'sum' | 'mean', a: View, b: View, out: View): void {
+		runReduceSquaredDifference(this.runtime, op, a, b, out);
 	}
 
 	reduce(op: ReduceOp, x: View, dims: readonly number[], out: View): void {

@@ -23,6 +23,9 @@ const perThread = (rt: GpuRuntime) => (rt.context.runsOnCpu ? 4096 : 64);
 interface Geometry {
 	keptShape: number[];
 	xKept: number[];
+	/** Strides of the second input of a squared-difference reduction; empty otherwise. */
+	yKept: number[];
+	yReduced: number[];
 	outKept: number[];
 	indexKept: number[];
 	reducedShape: number[];
@@ -33,7 +36,7 @@ interface Geometry {
 
 /** The row input of one pass: the tensor itself, or partial results of an earlier pass. */
 type PassInput =
-	| { kind: 'view'; x: BoundView }
+	| { kind: 'view'; x: BoundView; y?: BoundView }
 	| { kind: 'partials'; values: GPUBuffer; indices: GPUBuffer | null; cols: number };
 
 /** An output buffer and the offset of its view; the strides are in the geometry. */
@@ -56,26 +59,31 @@ function geometryOf(
 	x: BoundView,
 	dims: readonly number[],
 	out: BoundView,
-	indices: BoundView | null
+	indices: BoundView | null,
+	y: BoundView | null = null
 ): Geometry {
 	const kept: number[] = [];
 	const reduced: number[] = [];
 	for (let d = 0; d < x.shape.length; d++) (dims.includes(d) ? reduced : kept).push(d);
+	// y's strides collapse with x's, so merged dims are contiguous in both.
 	const keptCollapsed = collapseDims(
 		kept.map((d) => x.shape[d]),
 		[
 			kept.map((d) => x.strides[d]),
 			kept.map((d) => out.strides[d]),
-			kept.map((d) => (indices ?? out).strides[d])
+			kept.map((d) => (indices ?? out).strides[d]),
+			kept.map((d) => (y ?? x).strides[d])
 		]
 	);
 	const reducedCollapsed = collapseDims(
 		reduced.map((d) => x.shape[d]),
-		[reduced.map((d) => x.strides[d])]
+		[reduced.map((d) => x.strides[d]), reduced.map((d) => (y ?? x).strides[d])]
 	);
 	return {
 		keptShape: keptCollapsed.shape,
 		xKept: keptCollapsed.strides[0],
+		yKept: y ? keptCollapsed.strides[3] : [],
+		yReduced: y ? reducedCollapsed.strides[1] : [],
 		outKept: keptCollapsed.strides[1],
 		indexKept: keptCollapsed.strides[2],
 		reducedShape: reducedCollapsed.shape,
@@ -124,6 +132,33 @@ export function runReduce(
 	let accType: WgslType = inType === 'u32' ? 'i32' : inType;
 	if (op === 'all' || op === 'any') accType = 'u32';
 	reduceAll(rt, op, { kind: 'view', x }, geometry, views, { inType, accType, outType });
+}
+
+/**
+ * Records the sum or mean of (a - b)^2 over every element of a and b, which have one shape and
+ * one dtype, into the one-element `outView`: F.mse_loss's forward pass in one dispatch.
+ */
+export function runReduceSquaredDifference(
+	rt: GpuRuntime,
+	op: 'sum' | 'mean',
+	aView: View,
+	bView: View,
+	outView: View
+): void {
+	const a = bind(rt, aView);
+	const b = bind(rt, bView);
+	const out = bindOutput(rt, outView);
+	const dims = a.shape.map((_, d) => d);
+	const geometry = geometryOf(a, dims, out, null, b);
+	if (geometry.cols === 0) {
+		runElementwise(rt, 'fill', [], outView, 0, 0, op === 'sum' ? 0 : NaN);
+		return;
+	}
+	const inType = wgslTypeOf(a.dtype);
+	const views: PassOutput = { kind: 'views', values: targetOf(out), indices: null };
+	const kernelOp = op === 'sum' ? 'sum_squared_difference' : 'mean_squared_difference';
+	const types = { inType, accType: inType, outType: wgslTypeOf(out.dtype) };
+	reduceAll(rt, kernelOp, { kind: 'view', x: a, y: b }, geometry, views, types);
 }
 
 export function runArgReduce(
@@ -287,6 +322,12 @@ function runPass(
 	params.u32('x_offset', x?.offset ?? 0);
 	geometry.xKept.forEach((s, d) => params.u32(`x_kept_stride_${d}`, s));
 	if (!fromPartials) geometry.xReduced.forEach((s, d) => params.u32(`x_reduced_stride_${d}`, s));
+	const y = input.kind === 'view' ? input.y : undefined;
+	if (y) {
+		params.u32('y_offset', y.offset);
+		geometry.yKept.forEach((s, d) => params.u32(`y_kept_stride_${d}`, s));
+		geometry.yReduced.forEach((s, d) => params.u32(`y_reduced_stride_${d}`, s));
+	}
 	const views = output.kind === 'views' ? output : null;
 	params.u32('out_offset', views?.values?.offset ?? 0);
 	geometry.outKept.forEach((s, d) => params.u32(`out_stride_${d}`, s));
@@ -303,6 +344,8 @@ function runPass(
 				return input.kind === 'partials' ? input.values : input.x.storage.buffer;
 			case 'x_index':
 				return (input as { indices: GPUBuffer }).indices;
+			case 'y':
+				return y!.storage.buffer;
 			default:
 				return rowMax!;
 		}

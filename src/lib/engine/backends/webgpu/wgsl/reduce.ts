@@ -41,7 +41,10 @@ export type ReduceKernelOp =
 	/** Second pass of norm2: squares of x scaled by the row's max, summed; then unscaled. */
 	| 'norm2_scaled'
 	| 'sum_squares'
-	| 'mean_squares';
+	| 'mean_squares'
+	/** Sum and mean of (x - y)^2 over a second input y with x's shape and its own strides. */
+	| 'sum_squared_difference'
+	| 'mean_squared_difference';
 
 export interface ReduceSpec {
 	op: ReduceKernelOp;
@@ -63,6 +66,8 @@ export interface ReduceSpec {
 }
 
 const isArg = (op: ReduceKernelOp) => op === 'argmax' || op === 'argmin';
+const isDifference = (op: ReduceKernelOp) =>
+	op === 'sum_squared_difference' || op === 'mean_squared_difference';
 
 export function reduceKey(spec: ReduceSpec): string {
 	const flags = [
@@ -84,6 +89,7 @@ export function reduceBindings(spec: ReduceSpec): string[] {
 	if (!isArg(spec.op) || spec.writesValues || spec.toPartials) names.push('out');
 	if (isArg(spec.op)) names.push('out_index');
 	names.push('x');
+	if (isDifference(spec.op) && !spec.fromPartials) names.push('y');
 	if (isArg(spec.op) && spec.fromPartials) names.push('x_index');
 	if (spec.op === 'norm2_scaled' && !spec.fusedMax) names.push('row_max');
 	return names;
@@ -135,13 +141,19 @@ function combineOf(spec: ReduceSpec): Combine {
 			};
 		case 'sum_squares':
 		case 'mean_squares':
+		case 'sum_squared_difference':
+		case 'mean_squared_difference': {
+			const mean = spec.op === 'mean_squares' || spec.op === 'mean_squared_difference';
 			return {
 				identity: zero,
-				// Partial sums are squares already.
+				// Partial sums are squares already. A difference arrives already subtracted.
+				// NOTE: a GPU compiler may fuse the square into the add, which SwiftShader does
+				// not; results would then differ from the unfused ops in the last bit.
 				map: spec.fromPartials ? identityMap : (x) => `${x} * ${x}`,
 				combine: (a, b) => `${a} + ${b}`,
-				finish: spec.op === 'mean_squares' ? (acc) => `${acc} / params.count` : identityMap
+				finish: mean ? (acc) => `${acc} / params.count` : identityMap
 			};
+		}
 		case 'prod':
 			return { ...plain, identity: one, combine: (a, b) => `${a} * ${b}` };
 		case 'amax':
@@ -268,6 +280,7 @@ function bindingType(spec: ReduceSpec, name: string): WgslType {
 	if (name === 'out') return spec.toPartials ? spec.accType : spec.outType;
 	if (name === 'out_index') return spec.toPartials ? 'u32' : 'i32';
 	if (name === 'x') return spec.fromPartials ? spec.accType : spec.inType;
+	if (name === 'y') return spec.inType;
 	if (name === 'x_index') return 'u32';
 	return 'f32';
 }
@@ -296,6 +309,11 @@ function emitRowBase(w: WgslWriter, spec: ReduceSpec): void {
 		const terms = ['params.x_offset'];
 		for (let d = 0; d < spec.keptRank; d++) terms.push(`k_${d} * params.x_kept_stride_${d}`);
 		w.line(`let x_base = ${terms.join(' + ')};`);
+		if (isDifference(spec.op)) {
+			const yTerms = ['params.y_offset'];
+			for (let d = 0; d < spec.keptRank; d++) yTerms.push(`k_${d} * params.y_kept_stride_${d}`);
+			w.line(`let y_base = ${yTerms.join(' + ')};`);
+		}
 	}
 	if (spec.op !== 'norm2_scaled') return;
 	if (!spec.fusedMax) {
@@ -325,7 +343,18 @@ function emitElementLoop(w: WgslWriter, spec: ReduceSpec, body: (loaded: string)
 		w.line(`let at = ${terms.join(' + ')};`);
 	}
 	const inType = spec.fromPartials ? spec.accType : spec.inType;
-	body(loadAs(spec, 'x[at]', inType));
+	if (isDifference(spec.op) && !spec.fromPartials) {
+		const terms = ['y_base'];
+		for (let d = 0; d < spec.reducedRank; d++) terms.push(`r_${d} * params.y_reduced_stride_${d}`);
+		w.line(`let at_y = ${terms.join(' + ')};`);
+		// Rounded to the input type before it is squared, as a separate sub kernel stores it.
+		w.line(
+			`let difference = ${loadAs(spec, 'x[at]', inType)} - ${loadAs(spec, 'y[at_y]', inType)};`
+		);
+		body('difference');
+	} else {
+		body(loadAs(spec, 'x[at]', inType));
+	}
 	w.close();
 }
 
