@@ -5,6 +5,8 @@
  * its token and throws `CancelledError` once a newer run has replaced it.
  */
 
+import { nextMacrotask } from '../engine/next-task';
+
 /** Thrown at a pause point of a run that was cancelled; the scheduler discards it. */
 export class CancelledError extends Error {
 	override name = 'CancelledError';
@@ -95,30 +97,4 @@ export class LoopPacer {
 		this.loops[loop] = { checkedAt: performance.now(), stride: 1 };
 		return 1;
 	}
-}
-
-type Resolve = () => void;
-let channel: { port: MessagePort; waiting: Resolve[] } | null = null;
-
-/**
- * Resolves in a new macrotask. Node gets `setImmediate`, because a MessagePort that posts to
- * itself keeps Node in its poll phase and starves timers. Browsers get a MessageChannel message, because
- * they clamp nested `setTimeout(0)` calls to 4 ms, a quarter of a 16 ms slice.
- */
-export function nextMacrotask(): Promise<void> {
-	if (typeof setImmediate === 'function') return new Promise((r) => setImmediate(r));
-	if (typeof MessageChannel !== 'function') return new Promise((r) => setTimeout(r, 0));
-	channel ??= openChannel();
-	const { port, waiting } = channel;
-	return new Promise<void>((resolve) => {
-		waiting.push(resolve);
-		port.postMessage(null);
-	});
-}
-
-function openChannel(): { port: MessagePort; waiting: Resolve[] } {
-	const { port1, port2 } = new MessageChannel();
-	const waiting: Resolve[] = [];
-	port1.onmessage = () => waiting.shift()?.();
-	return { port: port2, waiting };
 }

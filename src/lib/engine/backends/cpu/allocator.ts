@@ -23,6 +23,7 @@
  * included. Keeping many small tensors from different steps can retain up to 64 KiB apiece.
  */
 import { bool, float32, typedArrayFor, type DType, type TypedArray } from '../../dtype';
+import { nextMacrotask } from '../../next-task';
 
 const SLAB_BYTES = 64 * 1024;
 /** Below this size V8 allocates typed arrays on the JS heap (its typed_array_max_size_in_heap). */
@@ -128,24 +129,7 @@ export function reclaimTurn(): Promise<void> | undefined {
 	const now = performance.now();
 	if (now - lastTurn < TURN_INTERVAL_MS) return undefined;
 	lastTurn = now;
-	return nextTask();
-}
-
-let channel: MessageChannel | undefined;
-const waiting: (() => void)[] = [];
-
-/** A task boundary without setTimeout's 4 ms clamp for nested timers. */
-function nextTask(): Promise<void> {
-	// Node's MessagePort would keep the process alive, and Node has setImmediate for this.
-	if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
-	if (!channel) {
-		channel = new MessageChannel();
-		channel.port1.onmessage = () => waiting.shift()?.();
-	}
-	return new Promise((resolve) => {
-		waiting.push(resolve);
-		channel!.port2.postMessage(null);
-	});
+	return nextMacrotask();
 }
 
 /**
