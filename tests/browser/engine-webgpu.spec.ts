@@ -168,6 +168,41 @@ test.describe('WebGPU hard cases', () => {
 		expect(values).toEqual({ max: -5, min: 5, mean: 1, argmax: 64 });
 	});
 
+	test('a read returns values from when it was called', async ({ harness }) => {
+		// The in-place op is recorded in the same batch as the read, after it.
+		const values = await harness.evaluate(async () => {
+			const { torch } = window;
+			const a = torch.tensor([1, 2, 3]);
+			const before = a.tolist();
+			a.add_(5);
+			// A transposed view is read through a contiguous copy first.
+			const m = torch.tensor([
+				[1, 2],
+				[3, 4]
+			]);
+			const transposed = m.t().tolist();
+			m.mul_(10);
+			return {
+				before: await before,
+				after: await a.tolist(),
+				transposed: await transposed,
+				scaled: await m.tolist()
+			};
+		});
+		expect(values).toEqual({
+			before: [1, 2, 3],
+			after: [6, 7, 8],
+			transposed: [
+				[1, 3],
+				[2, 4]
+			],
+			scaled: [
+				[10, 20],
+				[30, 40]
+			]
+		});
+	});
+
 	test('mse_loss equals its composite bitwise', async ({ harness }) => {
 		// 100000 elements take the partial-sums passes; the transposed input has strides. The
 		// fused kernel reads both inputs, so a stride or offset it got wrong shows here.

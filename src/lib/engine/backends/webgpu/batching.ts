@@ -7,7 +7,8 @@
  *
  * Reads are the only round trips. A read requested while others are waiting joins the same
  * flush (flushes start on a microtask), so `Promise.all` over several `item()` calls maps one
- * staging buffer once.
+ * staging buffer once. Each read is a command too: its bytes are copied at its place among the
+ * recorded work, so an in-place op recorded after the read does not change its result.
  */
 import { sizeClass } from './buffer-pool';
 import { DeviceLostError, type GpuContext } from './device';
@@ -42,12 +43,19 @@ interface Copy {
 	size: number;
 }
 
-type Command = Dispatch | Clear | Copy;
+interface ReadCopy {
+	kind: 'read';
+	read: PendingRead;
+}
+
+type Command = Dispatch | Clear | Copy | ReadCopy;
 
 interface PendingRead {
 	buffer: GPUBuffer;
 	offset: number;
 	size: number;
+	/** Byte offset of the read's bytes in the staging buffer, set when the batch is flushed. */
+	at: number;
 	resolve: (bytes: ArrayBuffer) => void;
 	reject: (error: Error) => void;
 }
@@ -139,8 +147,10 @@ export class CommandBatch {
 				reject(new DeviceLostError(this.context.lostMessage));
 				return;
 			}
-			this.reads.push({ buffer, offset, size, resolve, reject });
+			const read = { buffer, offset, size, at: 0, resolve, reject };
+			this.reads.push(read);
 			this.stats.reads++;
+			this.push({ kind: 'read', read });
 			this.scheduleFlush();
 		});
 	}
@@ -162,12 +172,17 @@ export class CommandBatch {
 		this.arenaUsed = 0;
 
 		const staging = reads.length > 0 ? this.stagingFor(reads) : null;
+		let at = this.status ? STATUS_BYTES : 0;
+		for (const read of reads) {
+			read.at = at;
+			at += Math.ceil(read.size / 8) * 8;
+		}
 		const { device } = this.context;
 		this.context.captureErrors(() => {
 			const uniforms = uniformBytes > 0 ? this.uploadUniforms(uniformBytes) : null;
 			const encoder = device.createCommandEncoder();
-			this.encode(encoder, commands, uniforms);
-			if (staging) this.encodeReads(encoder, reads, staging);
+			this.encode(encoder, commands, uniforms, staging);
+			if (staging) this.encodeStatus(encoder, staging);
 			device.queue.submit([encoder.finish()]);
 		});
 		this.stats.submits++;
@@ -219,7 +234,8 @@ export class CommandBatch {
 	private encode(
 		encoder: GPUCommandEncoder,
 		commands: Command[],
-		uniforms: GPUBuffer | null
+		uniforms: GPUBuffer | null,
+		staging: GPUBuffer | null
 	): void {
 		const { device } = this.context;
 		let pass: GPUComputePassEncoder | null = null;
@@ -227,9 +243,12 @@ export class CommandBatch {
 			if (command.kind !== 'dispatch') {
 				pass?.end();
 				pass = null;
-				if (command.kind === 'clear')
+				if (command.kind === 'clear') {
 					encoder.clearBuffer(command.buffer, command.offset, command.size);
-				else {
+				} else if (command.kind === 'read') {
+					const { buffer, offset, size, at } = command.read;
+					if (size > 0) encoder.copyBufferToBuffer(buffer, offset, staging!, at, size);
+				} else {
 					const { source, sourceOffset, target, targetOffset, size } = command;
 					encoder.copyBufferToBuffer(source, sourceOffset, target, targetOffset, size);
 				}
@@ -279,18 +298,11 @@ export class CommandBatch {
 		this.stagingFree.set(staging.size, list);
 	}
 
-	private encodeReads(encoder: GPUCommandEncoder, reads: PendingRead[], staging: GPUBuffer): void {
-		let at = 0;
-		if (this.status) {
-			encoder.copyBufferToBuffer(this.status.buffer, 0, staging, 0, STATUS_BYTES);
-			encoder.clearBuffer(this.status.buffer, 0, STATUS_BYTES);
-			at = STATUS_BYTES;
-		}
-		for (const read of reads) {
-			if (read.size > 0)
-				encoder.copyBufferToBuffer(read.buffer, read.offset, staging, at, read.size);
-			at += Math.ceil(read.size / 8) * 8;
-		}
+	// After all the batch's work, so the status words cover every kernel in it.
+	private encodeStatus(encoder: GPUCommandEncoder, staging: GPUBuffer): void {
+		if (!this.status) return;
+		encoder.copyBufferToBuffer(this.status.buffer, 0, staging, 0, STATUS_BYTES);
+		encoder.clearBuffer(this.status.buffer, 0, STATUS_BYTES);
 	}
 
 	// Resolves each read with its slice of the staging buffer, or rejects them all with the
@@ -301,16 +313,11 @@ export class CommandBatch {
 			const errors = await this.context.takeErrors();
 			if (errors.length > 0) throw errors[0];
 			const bytes = staging.getMappedRange();
-			let at = 0;
 			if (this.status) {
 				const error = this.status.check(new Uint32Array(bytes, 0, STATUS_BYTES / 4));
 				if (error) throw error;
-				at = STATUS_BYTES;
 			}
-			for (const read of reads) {
-				read.resolve(bytes.slice(at, at + read.size));
-				at += Math.ceil(read.size / 8) * 8;
-			}
+			for (const read of reads) read.resolve(bytes.slice(read.at, read.at + read.size));
 		} catch (error) {
 			for (const read of reads) read.reject(error as Error);
 		} finally {
