@@ -170,7 +170,7 @@ const EMPTY: readonly Tensor[] = [];
 export interface BackwardOptions {
 	retain_graph?: boolean;
 	/** The tensors whose `.grad` receives a gradient, as PyTorch's `inputs=`; others keep theirs. */
-	inputs?: readonly Tensor[];
+	inputs?: Tensor | readonly Tensor[];
 }
 
 export interface RunBackwardOptions {
@@ -188,7 +188,9 @@ export function backwardInto(
 	rootGrads: readonly (Tensor | null | undefined)[],
 	options: BackwardOptions = {}
 ): void {
-	const inputs = options.inputs;
+	// PyTorch takes one tensor or a sequence of them.
+	const given = options.inputs;
+	const inputs = given === undefined || Array.isArray(given) ? given : [given as Tensor];
 	if (!inputs) {
 		runBackward(roots, rootGrads, { retain_graph: options.retain_graph });
 		return;

@@ -122,12 +122,30 @@ function reductionOf(op: string, o: Partial<LossOptions>): Reduction {
 	return checkReduction(op, o.reduction ?? 'mean');
 }
 
+/** Throws a TypeError naming the argument when a loss gets something other than a tensor. */
+function checkLossArguments(op: string, input: unknown, target: unknown): void {
+	const args: [string, unknown][] = [
+		['input', input],
+		['target', target]
+	];
+	args.forEach(([name, value], i) => {
+		if (typeof value === 'object' && value !== null && 'storage' in value) return;
+		let got: string = typeof value;
+		if (Array.isArray(value)) got = 'an array';
+		else if (value === null) got = 'null';
+		throw new TypeError(
+			`${op}(): argument '${name}' (position ${i + 1}) must be a Tensor, not ${got}. Convert it first: torch.tensor(${name})`
+		);
+	});
+}
+
 /** Mean squared error, as `F.mse_loss(input, target, { reduction })`. */
 export function mse_loss(
 	input: Tensor,
 	target: Tensor,
 	options: Partial<LossOptions> = {}
 ): Tensor {
+	checkLossArguments('mse_loss', input, target);
 	const reduction = reductionOf('mse_loss', options);
 	if (sameShape(input.shape, target.shape)) return mseOp(input, target, reduction);
 	// PyTorch warns ("Using a target size ... different to the input size") and broadcasts; we
@@ -182,6 +200,7 @@ export function one_hot(input: Tensor, ...rest: Rest): Tensor {
 
 /** Mean absolute error, as `F.l1_loss`; a composite, as in PyTorch. */
 export function l1_loss(input: Tensor, target: Tensor, options: Partial<LossOptions> = {}): Tensor {
+	checkLossArguments('l1_loss', input, target);
 	const loss = input.sub(target).abs();
 	const reduction = reductionOf('l1_loss', options);
 	return reduction === 'none' ? loss : reduction === 'sum' ? loss.sum() : loss.mean();
@@ -194,6 +213,7 @@ interface NllOptions extends LossOptions {
 
 /** Negative log-likelihood of int64 class targets, as `F.nll_loss`. */
 export function nll_loss(input: Tensor, target: Tensor, ...rest: Rest): Tensor {
+	checkLossArguments('nll_loss', input, target);
 	const o = keywords<NllOptions>(rest, ['weight']);
 	return nllOp(input, target, o.weight ?? null, o.ignore_index ?? -100, reductionOf('nll_loss', o));
 }
@@ -208,6 +228,7 @@ interface CrossEntropyOptions extends NllOptions {
  * input's shape. Options: weight, ignore_index (-100), reduction, label_smoothing.
  */
 export function cross_entropy(input: Tensor, target: Tensor, ...rest: Rest): Tensor {
+	checkLossArguments('cross_entropy', input, target);
 	const o = keywords<CrossEntropyOptions>(rest, ['weight']);
 	const reduction = reductionOf('cross_entropy', o);
 	const smoothing = o.label_smoothing ?? 0;
@@ -280,6 +301,7 @@ interface BceOptions extends LossOptions {
 
 /** Binary cross-entropy of probabilities, as `F.binary_cross_entropy`; logs clamp at -100. */
 export function binary_cross_entropy(input: Tensor, target: Tensor, ...rest: Rest): Tensor {
+	checkLossArguments('binary_cross_entropy', input, target);
 	const o = keywords<BceOptions>(rest, ['weight']);
 	return bceOp(input, target, o.weight ?? null, reductionOf('binary_cross_entropy', o));
 }
@@ -294,6 +316,7 @@ export function binary_cross_entropy_with_logits(
 	target: Tensor,
 	...rest: Rest
 ): Tensor {
+	checkLossArguments('binary_cross_entropy_with_logits', input, target);
 	const o = keywords<BceLogitsOptions>(rest, ['weight']);
 	const reduction = reductionOf('binary_cross_entropy_with_logits', o);
 	return bceLogitsOp(input, target, o.weight ?? null, o.pos_weight ?? null, reduction);

@@ -93,6 +93,7 @@ export function createExecutor(options: ExecutorOptions): CellExecutor {
 			run.flushProgress();
 			await run.showOpenFigures();
 			await run.displays;
+			if (run.displayError !== undefined) throw run.displayError;
 			const value = compiled.hasValue
 				? await summarizeValue(result.value)
 				: { kind: 'none' as const };
@@ -121,6 +122,8 @@ class CellRun {
 	readonly inputs: InputSpec[] = [];
 	/** Settles after every `display` so far has been sent, in call order. */
 	displays: Promise<void> = Promise.resolve();
+	/** The first rejection of a promise passed to `display`, raised when the cell ends. */
+	displayError: unknown = undefined;
 	private logLines = 0;
 	private lastProgress = -Infinity;
 
@@ -237,13 +240,23 @@ class CellRun {
 			this.emitChart(value);
 			return this.displays;
 		}
-		const summary = summarizeValue(value).catch(
-			(error) =>
-				({
-					kind: 'inspect',
-					value: { kind: 'primitive', type: 'Error', text: errorMessage(error) }
-				}) as const
-		);
+		if (isThenable(value)) {
+			// `display(t.item())` shows the value once it arrives. A rejection fails the cell when
+			// it ends, instead of escaping as an unhandled rejection.
+			const settled = Promise.resolve(value).then(
+				(resolved) => summarizeValue(resolved).catch(errorView),
+				(error: unknown) => {
+					this.displayError ??= error;
+					return null;
+				}
+			);
+			this.displays = this.displays.then(async () => {
+				const shown = await settled;
+				if (shown) this.emit({ type: 'display', cell: this.cell, value: shown });
+			});
+			return this.displays;
+		}
+		const summary = summarizeValue(value).catch(errorView);
 		this.displays = this.displays.then(async () => {
 			this.emit({ type: 'display', cell: this.cell, value: await summary });
 		});
@@ -315,4 +328,20 @@ function missing(name: string, reason: string): unknown {
 		throw new Error(`${name} is not available: ${reason}.`);
 	};
 	return new Proxy(fail, { get: fail, apply: fail, construct: fail });
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+	return (
+		typeof value === 'object' &&
+		value !== null &&
+		typeof (value as { then?: unknown }).then === 'function'
+	);
+}
+
+/** Shows an error met while summarising a displayed value in place of the value. */
+function errorView(error: unknown) {
+	return {
+		kind: 'inspect',
+		value: { kind: 'primitive', type: 'Error', text: errorMessage(error) }
+	} as const;
 }

@@ -256,6 +256,14 @@ describe('backward with inputs', () => {
 		expect(await values(a.grad)).toEqual([5, 7]);
 	});
 
+	test('inputs may be one tensor', async () => {
+		const a = torch.tensor([1, 2], { requires_grad: true });
+		const b = torch.tensor([3, 4], { requires_grad: true });
+		a.mul(b).sum().backward({ inputs: a });
+		expect(await values(a.grad)).toEqual([3, 4]);
+		expect(b.grad).toBeNull();
+	});
+
 	test('empty inputs and inputs without grad raise', () => {
 		const a = torch.tensor([1, 2], { requires_grad: true });
 		const loss = a.sum();

@@ -193,6 +193,25 @@ describe('activations and linear', () => {
 		);
 	});
 
+	test('losses reject a target that is not a tensor', () => {
+		const input = torch.randn(3, 4);
+		const cases: [string, () => unknown][] = [
+			['mse_loss', () => F.mse_loss(input, [1, 2, 3, 4] as never)],
+			['l1_loss', () => F.l1_loss(input, 3 as never)],
+			['cross_entropy', () => F.cross_entropy(input, [0, 1, 2] as never)]
+		];
+		for (const [op, call] of cases) {
+			expect(call, op).toThrow(
+				new RegExp(
+					`${op}\\(\\): argument 'target' \\(position 2\\) must be a Tensor, not .*torch\\.tensor\\(target\\)`
+				)
+			);
+		}
+		expect(() => F.mse_loss(null as never, input)).toThrow(
+			"mse_loss(): argument 'input' (position 1) must be a Tensor, not null"
+		);
+	});
+
 	test('mse_loss equals the composite bitwise', async () => {
 		torch.manual_seed(4);
 		for (const dtype of [torch.float32, torch.float64]) {

@@ -66,6 +66,20 @@ describe('display and progress', () => {
 		expect(shown).toMatchObject({ stats: { max: 2 } });
 	});
 
+	test('display awaits a promise value', async () => {
+		const nb = createNotebook({ torch });
+		await nb.load({ a: 'display(torch.tensor([2, 3]).sum().item());' });
+		const [shown] = nb.ofCell('a', 'display').map((event) => event.value);
+		expect(shownText(shown)).toBe('5');
+	});
+
+	test('display of a rejected promise fails the cell', async () => {
+		const nb = createNotebook({ torch });
+		await nb.load({ a: 'display(torch.randn(2).item());' });
+		expect(nb.state('a')).toBe('error');
+		expect(nb.errors('a')[0].message).toMatch(/item: a Tensor with 2 elements cannot be converted/);
+	});
+
 	test('progress is throttled and always sends the last step', async () => {
 		const nb = createNotebook();
 		await nb.load({ a: 'for (let i = 0; i < 200; i++) await progress(i + 1, 200);' });
