@@ -9,9 +9,9 @@
  * Each kernel computes what the JS loop of elementwise-fast.ts computes, to the bit:
  * - relu is `x < 0 ? 0 : x`, which f32x4.pmax(x, 0) is by definition, -0 and NaN included.
  * - relu's backward is `y <= 0 ? 0 : g`: g with the lanes where y <= 0 cleared to +0.
- * - a + b, a - b and a b of float32 values, computed in double and rounded to float32 as the
- *   JS loops do, equal the float32 operation rounded once, because double has more than
- *   2 * 24 + 2 bits. So f32x4 add, sub and mul give the same values.
+ * - The JS loops compute a + b, a - b and a b of float32 values in double and round to
+ *   float32. That equals the float32 operation rounded once, because double has more than
+ *   2 * 24 + 2 bits, so f32x4 add, sub and mul give the same values.
  * - a + p b with any other p is computed in float64 lanes, the product and the sum each
  *   rounded to double as in JS, then rounded to float32.
  */
@@ -196,14 +196,7 @@ export function binaryRowWasm(
 ): boolean {
 	const k = kernelsOrNull();
 	if (k === null) return false;
-	const heap = k.heap;
-	for (let start = 0; start < n; start += CHUNK) {
-		const length = Math.min(CHUNK, n - start);
-		heap.set(a.subarray(ao + start, ao + start + length), A);
-		heap.set(b.subarray(bo + start, bo + start + length), B);
-		runBinary(k, op, length, p);
-		out.set(heap.subarray(OUT, OUT + length), oo + start);
-	}
+	runChunks(k, op, out, oo, a, ao, { b, bo }, n, CHUNK, p);
 	return true;
 }
 
@@ -233,13 +226,34 @@ export function binaryRepeatedWasm(
 	for (let filled = period; filled < chunk; filled *= 2) {
 		heap.copyWithin(B + filled, B, B + Math.min(filled, chunk - filled));
 	}
-	for (let start = 0; start < total; start += chunk) {
-		const length = Math.min(chunk, total - start);
+	runChunks(k, op, out, oo, a, ao, null, total, chunk, p);
+	return true;
+}
+
+/**
+ * Runs op over n elements of a and out, `chunk` floats at a time. Each chunk of b is copied in
+ * beside a's, or, for `b` null, region B already holds the b that every chunk reads.
+ */
+function runChunks(
+	k: Kernels,
+	op: WasmBinaryOp,
+	out: Float32Array,
+	oo: number,
+	a: Float32Array,
+	ao: number,
+	b: { b: Float32Array; bo: number } | null,
+	n: number,
+	chunk: number,
+	p: number
+): void {
+	const heap = k.heap;
+	for (let start = 0; start < n; start += chunk) {
+		const length = Math.min(chunk, n - start);
 		heap.set(a.subarray(ao + start, ao + start + length), A);
+		if (b) heap.set(b.b.subarray(b.bo + start, b.bo + start + length), B);
 		runBinary(k, op, length, p);
 		out.set(heap.subarray(OUT, OUT + length), oo + start);
 	}
-	return true;
 }
 
 /** Runs op on the first `length` floats of regions A and B, into region OUT. */
