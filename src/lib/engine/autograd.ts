@@ -189,8 +189,9 @@ export function backwardInto(
 	options: BackwardOptions = {}
 ): void {
 	// PyTorch takes one tensor or a sequence of them.
-	const given = options.inputs;
-	const inputs = given === undefined || Array.isArray(given) ? given : [given as Tensor];
+	const requested = options.inputs;
+	const inputs =
+		requested === undefined || Array.isArray(requested) ? requested : [requested as Tensor];
 	if (!inputs) {
 		runBackward(roots, rootGrads, { retain_graph: options.retain_graph });
 		return;

@@ -251,8 +251,8 @@ class CellRun {
 				}
 			);
 			this.displays = this.displays.then(async () => {
-				const shown = await settled;
-				if (shown) this.emit({ type: 'display', cell: this.cell, value: shown });
+				const summary = await settled;
+				if (summary) this.emit({ type: 'display', cell: this.cell, value: summary });
 			});
 			return this.displays;
 		}

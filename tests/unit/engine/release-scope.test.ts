@@ -5,10 +5,10 @@ import { cpuBackend } from '../../../src/lib/engine/backends/cpu';
 import { float32 } from '../../../src/lib/engine/dtype';
 import { uploadOn } from '../../../src/lib/engine/ops/kernel';
 
-// A released array is reused only at a later allocation of its size, so these tests run on a
+// A released array is reused only at a later allocation of its size. So these tests run on a
 // copy of the CPU backend whose `release` overwrites the memory with NaN at once, as a reused
-// array or GPU buffer would hold another tensor's values. A tensor read after its storage was
-// released then shows NaN instead of its values.
+// array or GPU buffer would contain another tensor's values. A tensor read after its storage
+// was released then shows NaN instead of its values.
 function poisoningBackend() {
 	const released = new Set<StorageData>();
 	const backend: Backend = {
@@ -255,10 +255,10 @@ describe('early release of backward temporaries', () => {
 
 	test('user update rules keep temporaries', async () => {
 		const { tensor } = poisoningBackend();
-		const kept: Tensor[] = [];
+		const stored: Tensor[] = [];
 		class Recording extends torch.optim.SGD {
 			protected update(p: Tensor, grad: Tensor, group: { lr: number }, state: object): void {
-				kept.push(grad.mul(2));
+				stored.push(grad.mul(2));
 				super.update(p, grad, group as never, state as never);
 			}
 		}
@@ -266,7 +266,7 @@ describe('early release of backward temporaries', () => {
 		model.loss.backward();
 		new Recording([model.w1, model.w2], { lr: 0.1 }).step();
 		const reference = await referenceGrads();
-		expect(await read(kept[0].flatten())).toEqual(reference.w1.map((v) => Math.fround(v * 2)));
+		expect(await read(stored[0].flatten())).toEqual(reference.w1.map((v) => Math.fround(v * 2)));
 	});
 });
 

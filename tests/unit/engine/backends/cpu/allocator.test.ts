@@ -101,14 +101,14 @@ describe('CPU storage allocator', () => {
 	test('collected owner recycles once', async () => {
 		const gc = (globalThis as { gc?: () => void }).gc;
 		expect(gc, 'vitest runs Node with --expose-gc').toBeDefined();
-		const kept = allocateZeroed(float32, 12_345);
+		const owned = allocateZeroed(float32, 12_345);
 		// The owner is unreachable as soon as the call returns.
-		recycleWhenCollected({}, kept);
+		recycleWhenCollected({}, owned);
 		for (let i = 0; i < 3; i++) {
 			gc!();
 			await new Promise((resolve) => setImmediate(resolve));
 		}
-		expect(allocateZeroed(float32, 12_345)).toBe(kept);
+		expect(allocateZeroed(float32, 12_345)).toBe(owned);
 
 		const early = allocateZeroed(float32, 23_456);
 		recycleWhenCollected({}, early);

@@ -147,8 +147,8 @@ function combineOf(spec: ReduceSpec): Combine {
 			return {
 				identity: zero,
 				// Partial sums are squares already. A difference arrives already subtracted.
-				// NOTE: a GPU compiler may fuse the square into the add, which SwiftShader does
-				// not; results would then differ from the unfused ops in the last bit.
+				// NOTE: a GPU compiler may fuse the square into the add, and results would then
+				// differ from the unfused ops in the last bit. SwiftShader does not fuse them.
 				map: spec.fromPartials ? identityMap : (x) => `${x} * ${x}`,
 				combine: (a, b) => `${a} + ${b}`,
 				finish: mean ? (acc) => `${acc} / params.count` : identityMap
