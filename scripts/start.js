@@ -20,4 +20,10 @@ console.log(`\nGradient Playground: http://127.0.0.1:${port}/\n`);
 for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM', 'SIGHUP'])) {
 	process.on(signal, () => server.kill(signal));
 }
+// npm runs this script through `sh -c`, which exits on SIGTERM without passing it on, so a kill
+// of `npm start` by its process id leaves this process orphaned. It stops the server then.
+const parent = process.ppid;
+setInterval(() => {
+	if (process.ppid !== parent) server.kill('SIGTERM');
+}, 1000).unref();
 server.on('exit', (code) => process.exit(code ?? 0));
