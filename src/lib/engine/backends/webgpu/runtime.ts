@@ -121,6 +121,18 @@ export class GpuRuntime {
 		this.batch.clear(buffer, offset, size);
 	}
 
+	/** Records a copy of `size` bytes between two different buffers. */
+	copy(
+		source: GPUBuffer,
+		sourceOffset: number,
+		target: GPUBuffer,
+		targetOffset: number,
+		size: number
+	): void {
+		this.pool.markWorkPending();
+		this.batch.copy(source, sourceOffset, target, targetOffset, size);
+	}
+
 	/** Bytes [offset, offset + size) of `buffer` once recorded work has run. */
 	read(buffer: GPUBuffer, offset: number, size: number): Promise<ArrayBuffer> {
 		this.pool.markWorkPending();

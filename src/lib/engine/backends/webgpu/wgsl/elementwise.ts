@@ -1,8 +1,14 @@
 /**
  * Elementwise kernels: unary, binary and ternary ops, copies with dtype conversion, and fill.
- * One thread computes one output element: it splits its element number over the output
- * shape and reads each operand at its own strides (0 where it broadcasts) and offset, so
+ * In general one thread computes one output element: it splits its element number over the
+ * output shape and reads each operand at its own strides (0 where it broadcasts) and offset, so
  * transposed, sliced and broadcast views need no copy first.
+ *
+ * When the output and every tensor operand are contiguous runs of the same elements (the common
+ * case), the kernel is "flat": each thread computes ELEMENTS_PER_THREAD consecutive elements
+ * at offset + i, with no index arithmetic. On SwiftShader (Chromium 156, 2 cores), a copy of
+ * 672K elements took 14.3 ms with one element per thread and strides, and 7.2 ms without the
+ * strides. Four elements per thread took 3.5 ms as four unrolled calls, but 6.9 ms as a loop.
  */
 import type { BinaryOp, UnaryOp } from '../../backend';
 import {
@@ -36,6 +42,8 @@ export interface ElementwiseSpec {
 	outType: WgslType;
 	/** Rank after merging dims that every operand walks contiguously. */
 	rank: number;
+	/** Every tensor operand and the output walk the same elements with stride 1. */
+	flat: boolean;
 }
 
 interface OpDefinition {
@@ -242,7 +250,8 @@ export function elementwiseKey(spec: ElementwiseSpec): string {
 	const operands = spec.operands
 		.map((o) => (o.kind === 'scalar' ? 'scalar' : `${o.type}${o.viaOutput ? '@out' : ''}`))
 		.join(',');
-	return `elementwise/${spec.op}/${spec.computeType}->${spec.outType}/rank${spec.rank}/${operands}`;
+	const layout = spec.flat ? 'flat' : `rank${spec.rank}`;
+	return `elementwise/${spec.op}/${spec.computeType}->${spec.outType}/${layout}/${operands}`;
 }
 
 /** The kernel source; `params` must hold the fields `elementwiseParams` adds, in that order. */
@@ -270,27 +279,60 @@ function elementwiseWgsl(spec: ElementwiseSpec, params: Params): string {
 	if (spec.op === 'gelu_backward') w.raw(GELU_BACKWARD).line();
 	if (spec.op === 'gelu_tanh_backward') w.raw(GELU_TANH_BACKWARD).line();
 
-	emitFlatEntry(w, WORKGROUP_SIZE);
-	w.open('if (i >= params.numel)').line('return;').close();
-	emitSplitIndex(w, 'i', spec.rank, 'shape', 'i');
-	w.line(`let out_index = ${offsetExpression('out', spec.rank, 'i')};`);
+	if (spec.flat) {
+		emitElementFunction(w, spec, (name) => `params.${name}_offset + i`, 'params.out_offset + i');
+		emitFlatEntry(w, WORKGROUP_SIZE);
+		w.line(`let first = i * ${ELEMENTS_PER_THREAD}u;`);
+		// Whole groups of elements skip the per-element bounds test; the last thread loops.
+		w.open(`if (first + ${ELEMENTS_PER_THREAD - 1}u < params.numel)`);
+		for (let k = 0; k < ELEMENTS_PER_THREAD; k++) w.line(`element(first + ${k}u);`);
+		w.close();
+		w.open('else').open('for (var j = first; j < params.numel; j++)').line('element(j);').close();
+		w.close();
+		w.close();
+		return w.toString();
+	}
 
+	emitElementFunction(
+		w,
+		spec,
+		(name) => offsetExpression(name, spec.rank, 'i'),
+		offsetExpression('out', spec.rank, 'i'),
+		(body) => emitSplitIndex(body, 'i', spec.rank, 'shape', 'i')
+	);
+	emitFlatEntry(w, WORKGROUP_SIZE);
+	w.open('if (i < params.numel)').line('element(i);').close();
+	w.close();
+	return w.toString();
+}
+
+/** Emits `fn element(i: u32)`, which computes output element number `i`. */
+function emitElementFunction(
+	w: WgslWriter,
+	spec: ElementwiseSpec,
+	operandIndex: (name: string) => string,
+	outIndex: string,
+	splitIndex?: (w: WgslWriter) => void
+): void {
+	w.open('fn element(i: u32)');
+	splitIndex?.(w);
+	w.line(`let out_index = ${outIndex};`);
 	const args = spec.operands.map((operand, k) => {
 		const name = OPERAND_NAMES[k];
 		if (operand.kind === 'scalar') return `params.${name}_value`;
 		const source = operand.viaOutput ? 'out' : name;
-		const index = operand.viaOutput ? 'out_index' : offsetExpression(name, spec.rank, 'i');
+		const index = operand.viaOutput ? 'out_index' : operandIndex(name);
 		// where() tests its condition as a bool (u32 0 or 1) and selects in the compute type.
 		const type = spec.op === 'where' && k === 0 ? 'u32' : spec.computeType;
 		w.line(`let ${name}_value = ${convert(`${source}[${index}]`, operand.type, type)};`);
 		return `${name}_value`;
 	});
-
+	const definition = OPS[spec.op];
 	const value = definition.expression(args, spec.computeType);
 	const stored = convert(value, definition.returnsBool ? 'bool' : spec.computeType, spec.outType);
 	w.line(`out[out_index] = ${stored};`);
-	w.close();
-	return w.toString();
+	w.close().line();
 }
 
 export const WORKGROUP_SIZE = 256;
+export const ELEMENTS_PER_THREAD = 4;

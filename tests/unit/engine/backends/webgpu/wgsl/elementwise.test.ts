@@ -14,7 +14,8 @@ const spec: ElementwiseSpec = {
 	],
 	computeType: 'f32',
 	outType: 'f32',
-	rank: 2
+	rank: 2,
+	flat: false
 };
 
 function params(): Params {
@@ -29,6 +30,7 @@ describe('elementwise kernels', () => {
 		const keys = new Set([
 			elementwiseKey(spec),
 			elementwiseKey({ ...spec, rank: 3 }),
+			elementwiseKey({ ...spec, rank: 1, flat: true }),
 			elementwiseKey({ ...spec, op: 'sub' }),
 			elementwiseKey({ ...spec, outType: 'i32' }),
 			elementwiseKey({ ...spec, operands: [spec.operands[0], { kind: 'scalar' }] }),
@@ -37,7 +39,7 @@ describe('elementwise kernels', () => {
 				operands: [{ kind: 'tensor', type: 'f32', viaOutput: true }, spec.operands[1]]
 			})
 		]);
-		expect(keys.size).toBe(6);
+		expect(keys.size).toBe(7);
 	});
 
 	test('elementwiseSource reads each operand at its own strides', () => {
@@ -47,6 +49,21 @@ describe('elementwise kernels', () => {
 			'let a_value = a[params.a_offset + i_0 * params.a_stride_0 + i_1 * params.a_stride_1];'
 		);
 		expect(wgsl).toContain('out[out_index] = a_value + params.p * b_value;');
+	});
+
+	test('flat kernel reads offset + i, four per thread', () => {
+		const wgsl = elementwiseSource({ ...spec, rank: 1, flat: true }, params()).wgsl();
+		expect(wgsl).toContain('let a_value = a[params.a_offset + i];');
+		expect(wgsl).toContain('let out_index = params.out_offset + i;');
+		expect(wgsl).not.toMatch(/\* params\.\w+_stride/);
+		const calls = wgsl.match(/element\(first \+ \du\);/g) ?? [];
+		expect(calls).toEqual([
+			'element(first + 0u);',
+			'element(first + 1u);',
+			'element(first + 2u);',
+			'element(first + 3u);'
+		]);
+		expect(wgsl).toContain('for (var j = first; j < params.numel; j++)');
 	});
 
 	test('elementwiseSource reads an in-place operand through the output binding', () => {
