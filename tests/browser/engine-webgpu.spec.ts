@@ -203,6 +203,46 @@ test.describe('WebGPU hard cases', () => {
 		});
 	});
 
+	test('flat kernels and copies at tails and offsets', async ({ harness }) => {
+		// Contiguous operands take the kernel with four elements per thread, and same-dtype
+		// copies become buffer copies. Sizes around multiples of 4 and 1024 reach the last
+		// thread's loop, and views that start at an offset test the offsets of both.
+		const results = await harness.evaluate(async () => {
+			const { torch } = window;
+			const run = async (backend: 'cpu' | 'webgpu') => {
+				torch.set_backend(backend);
+				torch.manual_seed(3);
+				const out: number[][] = [];
+				for (const size of [1, 3, 4, 5, 7, 1023, 1024, 1025, 4099]) {
+					const x = torch.randn(size + 5).mul(3);
+					const y = torch.randn(size + 2);
+					const a = x.narrow(0, 5, size);
+					const b = y.narrow(0, 1, size);
+					const c = a.tanh().add(b.sigmoid());
+					const stacked = torch.stack([a, b.exp()]).contiguous();
+					const cloned = a.clone();
+					const inPlace = cloned.clone();
+					inPlace.mul_(b);
+					const cast = a.to(torch.int64);
+					for (const t of [c, stacked, cloned, inPlace, cast])
+						out.push(Array.from(await t.array(), Number));
+				}
+				return out;
+			};
+			return { cpu: await run('cpu'), gpu: await run('webgpu') };
+		});
+		expect(results.gpu.length).toBe(results.cpu.length);
+		results.cpu.forEach((cpu, k) => {
+			const gpu = results.gpu[k];
+			expect(gpu.length, `result ${k}`).toBe(cpu.length);
+			const worst = cpu.reduce(
+				(m, v, i) => Math.max(m, Math.abs(gpu[i] - v) / Math.max(Math.abs(v), 1)),
+				0
+			);
+			expect(worst, `result ${k}: largest difference from the CPU`).toBeLessThanOrEqual(4e-7);
+		});
+	});
+
 	test('mse_loss equals its composite bitwise', async ({ harness }) => {
 		// 100000 elements take the partial-sums passes; the transposed input has strides. The
 		// fused kernel reads both inputs, so a stride or offset it got wrong shows here.
@@ -566,7 +606,12 @@ const matmulCases: MatmulCase[] = [
 	{ name: 'batched', a: [3, 130, 45], b: [3, 45, 141] },
 	{ name: 'batched, transposed b', a: [3, 130, 45], b: [3, 45, 141], transposeB: true },
 	{ name: 'broadcast batch', a: [2, 1, 100, 33], b: [3, 33, 150] },
-	{ name: 'int64', a: [200, 20], b: [20, 170], integer: true }
+	{ name: 'int64', a: [200, 20], b: [20, 170], integer: true },
+	{ name: 'one output column', a: [203, 64], b: [64, 1] },
+	{ name: 'three output columns, 4-row blocks', a: [13, 9], b: [9, 3] },
+	{ name: 'one column, batched, transposed b', a: [41, 77, 64], b: [41, 64, 1], transposeB: true },
+	{ name: 'two columns, offset views', a: [190, 37], b: [37, 2], offset: true },
+	{ name: 'one column, int64', a: [200, 20], b: [20, 1], integer: true }
 ];
 
 test.describe('matmul kernels on WebGPU match the CPU', () => {

@@ -55,12 +55,10 @@ fn is_negative_zero_or_less(x: f32) -> bool {
 	scale2: {
 		requires: [],
 		source: `
-// x * 2^n for n in [-126, 128], ldexp's safe range being n <= 127.
+// x * 2^n for n in [-126, 128], ldexp's safe range being n <= 127. Both sides are computed
+// and one selected, because a branch that lanes take differently runs both anyway.
 fn scale2(x: f32, n: i32) -> f32 {
-	if (n > 127) {
-		return ldexp(x, n - 1) * 2.0;
-	}
-	return ldexp(x, n);
+	return select(ldexp(x, n), ldexp(x, n - 1) * 2.0, n > 127);
 }`
 	},
 
@@ -94,21 +92,18 @@ const LOG2E: f32 = 1.44269504;`
 	exp_f32: {
 		requires: ['special_values', 'ln2', 'scale2', 'exp_reduced'],
 		source: `
+// Straight-line code: the input is clamped to the finite range, and selects then set the
+// results outside it.
 fn exp_f32(x: f32) -> f32 {
-	if (is_nan(x)) {
-		return x;
-	}
-	// The largest float32 whose exponential is finite.
-	if (x > 88.72283172607422) {
-		return f32_inf();
-	}
-	// Below ln(2^-126) the result is subnormal, which GPUs flush to zero.
-	if (x < -87.33654) {
-		return 0.0;
-	}
-	let k = round(x * LOG2E);
-	let r = (x - k * LN2_HI) - k * LN2_LO;
-	return scale2(exp_reduced(r), i32(k));
+	// The largest float32 whose exponential is finite, and ln(2^-126): below it the result
+	// is subnormal, which GPUs flush to zero.
+	let c = clamp(x, -87.33654, 88.72283172607422);
+	let k = round(c * LOG2E);
+	let r = (c - k * LN2_HI) - k * LN2_LO;
+	var y = scale2(exp_reduced(r), i32(k));
+	y = select(y, f32_inf(), x > 88.72283172607422);
+	y = select(y, 0.0, x < -87.33654);
+	return select(y, x, is_nan(x));
 }`
 	},
 
@@ -198,20 +193,21 @@ fn log1p_f32(x: f32) -> f32 {
 	},
 
 	tanh_f32: {
-		requires: ['expm1_f32'],
+		requires: ['special_values', 'ln2', 'exp_reduced'],
 		source: `
+// tanh |x| = m / (m + 2) with m = e^(2|x|) - 1, in straight-line code: expm1's branches cost
+// twice as much as the arithmetic on SwiftShader, whose lanes run both sides of a branch.
 fn tanh_f32(x: f32) -> f32 {
-	let ax = abs(x);
-	if (is_nan(x) || ax < 0.000244140625) {
-		return x;
-	}
-	// Past 9.01, 1 - tanh(x) is below half an ULP of 1.
-	if (ax > 9.01) {
-		return select(1.0, -1.0, x < 0.0);
-	}
-	let m = expm1_f32(2.0 * ax);
+	// Past 9.01, 1 - tanh(x) is below half an ULP of 1, so clamping there changes nothing.
+	let ax2 = 2.0 * min(abs(x), 9.02);
+	// e^(k ln 2 + r) - 1 = 2^k (e^r - 1) + (2^k - 1): no cancellation, and exact e^r - 1 for
+	// k = 0, where |x| is small. k <= 26, so 2^k is built from its exponent bits.
+	let k = round(ax2 * LOG2E);
+	let r = (ax2 - k * LN2_HI) - k * LN2_LO;
+	let p = bitcast<f32>(u32(i32(k) + 127) << 23u);
+	let m = p * expm1_reduced(r) + (p - 1.0);
 	let t = m / (m + 2.0);
-	return select(t, -t, x < 0.0);
+	return select(select(t, -t, x < 0.0), x, is_nan(x) || abs(x) < 0.000244140625);
 }`
 	},
 
