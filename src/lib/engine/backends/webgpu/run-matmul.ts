@@ -56,13 +56,16 @@ export function runMatmul(rt: GpuRuntime, aView: View, bView: View, outView: Vie
 	}
 
 	const type = wgslTypeOf(out.dtype);
-	const block = blockFor(n, m, batches);
+	const narrow = m < 4;
+	const columns = narrow ? 1 : 8;
+	const block = blockFor(n, m, columns, batches);
 	const spec: MatmulSpec = {
 		type,
 		aType: wgslTypeOf(a.dtype),
 		bType: wgslTypeOf(b.dtype),
 		batchRank: batch.shape.length,
-		block
+		block,
+		narrow
 	};
 	const params = new Params().u32('n', n).u32('k', k).u32('m', m).u32('batches', batches);
 	addShapeParams(params, 'batch', batch.shape);
@@ -74,7 +77,7 @@ export function runMatmul(rt: GpuRuntime, aView: View, bView: View, outView: Vie
 		params.u32(`${name}_row_stride`, view.strides[r - 2]);
 		params.u32(`${name}_col_stride`, view.strides[r - 1]);
 	});
-	const threads = batches * Math.ceil(n / block) * Math.ceil(m / block);
+	const threads = batches * Math.ceil(n / block) * Math.ceil(m / (narrow ? 1 : block));
 	const limit = rt.context.limits.maxComputeWorkgroupsPerDimension;
 	const workgroups = foldWorkgroups(Math.ceil(threads / MATMUL_WORKGROUP_SIZE), limit);
 	const buffers = [out.storage.buffer, a.storage.buffer, b.storage.buffer];
@@ -82,7 +85,7 @@ export function runMatmul(rt: GpuRuntime, aView: View, bView: View, outView: Vie
 	for (const copy of scratch) rt.release(copy.storage);
 }
 
-function blockFor(n: number, m: number, batches: number): MatmulBlock {
-	const threads = batches * Math.ceil(n / 8) * Math.ceil(m / 8);
+function blockFor(n: number, m: number, columns: number, batches: number): MatmulBlock {
+	const threads = batches * Math.ceil(n / 8) * Math.ceil(m / columns);
 	return threads >= MIN_WORKGROUPS_FOR_BLOCK_8 * MATMUL_WORKGROUP_SIZE ? 8 : 4;
 }

@@ -23,7 +23,7 @@ import type { KernelSource } from '../pipelines';
 
 export const MATMUL_WORKGROUP_SIZE = 64;
 
-/** Rows and columns of out per thread: a multiple of 4, because columns pack into vec4s. */
+/** Rows of out per thread, and columns unless `narrow`: a multiple of 4, for vec4 columns. */
 export type MatmulBlock = 4 | 8;
 
 export interface MatmulSpec {
@@ -32,13 +32,18 @@ export interface MatmulSpec {
 	bType: WgslType;
 	batchRank: number;
 	block: MatmulBlock;
+	/**
+	 * One column per thread, for outputs narrower than 4 columns (a layer with one output).
+	 * A square block there would load and multiply `block` copies of the last column.
+	 */
+	narrow: boolean;
 }
 
 export function matmulSource(spec: MatmulSpec, params: Params): KernelSource {
 	return {
 		pipelineKey:
 			`matmul/${spec.aType},${spec.bType}->${spec.type}` +
-			`/batch${spec.batchRank}/block${spec.block}`,
+			`/batch${spec.batchRank}/block${spec.block}${spec.narrow ? 'x1' : ''}`,
 		wgsl: () => matmulWgsl(spec, params)
 	};
 }
@@ -56,16 +61,18 @@ function matmulWgsl(spec: MatmulSpec, params: Params): string {
 	w.line();
 
 	const block = spec.block;
+	const columns = spec.narrow ? 1 : block;
 	const rows = Array.from({ length: block }, (_, r) => r);
-	const columnGroups = Array.from({ length: block / 4 }, (_, g) => g);
+	const cols = Array.from({ length: columns }, (_, q) => q);
+	const columnGroups = Array.from({ length: columns / 4 }, (_, g) => g);
 	emitFlatEntry(w, MATMUL_WORKGROUP_SIZE);
 	w.line(`let blocks_n = (params.n + ${block - 1}u) / ${block}u;`);
-	w.line(`let blocks_m = (params.m + ${block - 1}u) / ${block}u;`);
+	w.line(`let blocks_m = (params.m + ${columns - 1}u) / ${columns}u;`);
 	w.line('let batch = i / (blocks_n * blocks_m);');
 	w.open('if (batch >= params.batches)').line('return;').close();
 	w.line('let block = i % (blocks_n * blocks_m);');
 	w.line(`let row0 = (block / blocks_m) * ${block}u;`);
-	w.line(`let col0 = (block % blocks_m) * ${block}u;`);
+	w.line(`let col0 = (block % blocks_m) * ${columns}u;`);
 	emitSplitIndex(w, 'batch', spec.batchRank, 'batch', 'bi');
 	for (const name of ['a', 'b', 'out']) {
 		const terms = [`params.${name}_offset`];
@@ -79,19 +86,22 @@ function matmulWgsl(spec: MatmulSpec, params: Params): string {
 	for (const r of rows) {
 		w.line(`let a_row_${r} = a_base + min(row0 + ${r}u, params.n - 1u) * params.a_row_stride;`);
 	}
-	for (const q of rows) {
+	for (const q of cols) {
 		w.line(`let b_col_${q} = b_base + min(col0 + ${q}u, params.m - 1u) * params.b_col_stride;`);
 	}
+	if (spec.narrow) for (const r of rows) w.line(`var acc_${r} = ${t}();`);
 	for (const r of rows) for (const g of columnGroups) w.line(`var acc_${r}_${g} = vec4<${t}>();`);
 	w.open('for (var k = 0u; k < params.k; k++)');
 	w.line('let a_k = k * params.a_col_stride;');
 	w.line('let b_k = k * params.b_row_stride;');
+	if (spec.narrow) w.line(`let b_0 = ${load('b', spec.bType, 'b_col_0 + b_k')};`);
 	for (const g of columnGroups) {
 		const loads = [0, 1, 2, 3].map((q) => load('b', spec.bType, `b_col_${4 * g + q} + b_k`));
 		w.line(`let b_${g} = vec4<${t}>(${loads.join(', ')});`);
 	}
 	for (const r of rows) {
 		w.line(`let a_${r} = ${load('a', spec.aType, `a_row_${r} + a_k`)};`);
+		if (spec.narrow) w.line(`acc_${r} += a_${r} * b_0;`);
 		for (const g of columnGroups) w.line(`acc_${r}_${g} += a_${r} * b_${g};`);
 	}
 	w.close();
@@ -100,9 +110,9 @@ function matmulWgsl(spec: MatmulSpec, params: Params): string {
 	for (const r of rows) {
 		w.open(`if (row0 + ${r}u < params.n)`);
 		w.line(`let out_row = out_base + (row0 + ${r}u) * params.out_row_stride;`);
-		for (const q of rows) {
+		for (const q of cols) {
 			w.open(`if (col0 + ${q}u < params.m)`);
-			const value = `acc_${r}_${Math.floor(q / 4)}[${q % 4}]`;
+			const value = spec.narrow ? `acc_${r}` : `acc_${r}_${Math.floor(q / 4)}[${q % 4}]`;
 			w.line(`out[out_row + (col0 + ${q}u) * params.out_col_stride] = ${value};`);
 			w.close();
 		}
