@@ -169,7 +169,7 @@ export function oursContenders(): Contender[] {
 				engine: 'ours',
 				backend,
 				kind: backend === 'cpu' ? 'cpu' : 'gpu',
-				...(view ? { variant: 'landscape view' } : {}),
+				...(view ? { variant: 'landscape view', only: ['landscape'] } : {}),
 				async load() {
 					torch = await loadTorch(backend);
 				},

@@ -148,6 +148,24 @@ export function addRatios(rows: Row[], workloads: Workload[]): void {
 	}
 }
 
+/** The rows and columns the page's query selects; a null list selects every value. */
+export interface Selection {
+	engines: string[] | null;
+	backends: string[] | null;
+	workloads: WorkloadId[];
+}
+
+/** Filters contenders by the query and drops rows that would time none of its workloads. */
+export function selectContenders(all: Contender[], selection: Selection): Contender[] {
+	const { engines, backends, workloads } = selection;
+	return all.filter(
+		(c) =>
+			(!engines || engines.includes(c.engine)) &&
+			(!backends || backends.includes(c.backend)) &&
+			(!c.only || c.only.some((id) => workloads.includes(id)))
+	);
+}
+
 /**
  * Loads each contender and times each workload on it, calling `update` after every cell so the
  * page can redraw. A contender that fails to load keeps its error and gets no cells.

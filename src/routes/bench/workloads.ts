@@ -77,6 +77,8 @@ export interface Contender {
 	jit?: boolean;
 	/** A second way of running the same engine, shown after the label: 'landscape view'. */
 	variant?: string;
+	/** The workloads this row times, where it times only some; the page drops it without them. */
+	only?: WorkloadId[];
 	/** Loads the engine and selects the backend; throws when it is not available. */
 	load(): Promise<void>;
 	/** GPU dispatches recorded so far, where the engine counts them (ours on WebGPU). */
