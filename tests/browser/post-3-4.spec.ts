@@ -35,8 +35,15 @@ function toNumber(value: Golden | string): number {
 async function chartNorms(page: Page, cell: string): Promise<number[]> {
 	const chart = page.locator(`[data-cell-id="${cell}"] [data-kind="grad-norms"]`).first();
 	await expect(chart).toBeVisible({ timeout: 90_000 });
-	const data = JSON.parse((await chart.getAttribute('data-values')) ?? '{}');
-	const values = data.values as (number | string)[] | (number | string)[][];
+	// The chart redraws on the next frame after the cell reports done, so once in a while the
+	// first read still finds it empty.
+	let values: (number | string)[] | (number | string)[][] = [];
+	await expect
+		.poll(async () => {
+			values = JSON.parse((await chart.getAttribute('data-values')) ?? '{}').values ?? [];
+			return values.length;
+		})
+		.toBeGreaterThan(0);
 	const lastStep = Array.isArray(values[0]) ? (values.at(-1) as (number | string)[]) : values;
 	return (lastStep as (number | string)[]).map(toNumber);
 }
