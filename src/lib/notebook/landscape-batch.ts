@@ -18,6 +18,7 @@
 
 import type { torch as Torch, Tensor } from '../engine';
 import type { AnyModule, Module } from '../engine/nn';
+import { runInReleaseScope, type ReleaseScope } from '../engine/storage';
 
 type LandscapeTorch = typeof Torch;
 
@@ -45,6 +46,8 @@ export class BatchedForward {
 	private readonly augmented = new WeakMap<Tensor, Cached>();
 	/** Set once `loss_fn` calls the model with an input first seen after a group's first point. */
 	private disabled = false;
+	/** The release scope of the forward pass in progress. */
+	private scope: ReleaseScope | null = null;
 
 	private constructor(
 		private readonly torch: LandscapeTorch,
@@ -117,8 +120,27 @@ export class BatchedForward {
 		return output;
 	}
 
-	/** Runs the group in chunks whose widest activation stays under MAX_BATCHED_ELEMENTS. */
+	/**
+	 * Runs the group in chunks whose widest activation stays under MAX_BATCHED_ELEMENTS. Nothing
+	 * but the output and the cached input with ones escapes, so a release scope returns every
+	 * other activation's memory at once instead of when the collector finds it. For the 41 x 41
+	 * grid of a 2-64-1 MLP on 256 points, WebGPU's pool peaked at 8 to 11 MiB instead of 32 to
+	 * 66 MiB (Chromium 156, SwiftShader).
+	 */
 	private forward(input: Tensor): Tensor {
+		return runInReleaseScope((scope) => {
+			this.scope = scope;
+			try {
+				const output = this.forwardChunks(input);
+				scope.keep(output);
+				return output;
+			} finally {
+				this.scope = null;
+			}
+		});
+	}
+
+	private forwardChunks(input: Tensor): Tensor {
 		const count = this.points[0].shape[0];
 		const rows = input.numel() / this.inFeatures;
 		const chunk = Math.max(1, Math.floor(MAX_BATCHED_ELEMENTS / (rows * this.maxWidth)));
@@ -159,6 +181,7 @@ export class BatchedForward {
 		if (cached && cached.version === input.storage.version) return cached.tensor;
 		const ones = this.torch.ones([h.shape[0], 1], { dtype: h.dtype });
 		const tensor = this.torch.cat([h, ones], 1);
+		this.scope?.keep(tensor);
 		this.augmented.set(input, { version: input.storage.version, tensor });
 		return tensor;
 	}

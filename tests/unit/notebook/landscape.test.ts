@@ -681,6 +681,34 @@ describe('lossLandscape batched rows', () => {
 		expectSameGrid(batched, plain);
 	});
 
+	test('batched rows keep cached input', async () => {
+		// The forward pass frees its activations at once, so the next row reuses their memory.
+		// Here the input with ones ([20, 3]) has the size of a row's stacked first-layer biases
+		// ([5, 12]), which would overwrite it if the cache were freed too.
+		const { mse } = regressionData(20);
+		torch.manual_seed(3);
+		const model = mlp(2, 12);
+		const { batched, plain } = await bothPaths(model, mse, { resolution: 5 });
+		expectSameGrid(batched, plain);
+	});
+
+	test('batched rows keep output for loss', async () => {
+		// The loss of each point allocates an array of the batched output's size ([5, 20, 1]),
+		// which would take the output's memory if the forward pass had freed it.
+		const { x, y } = regressionData(20);
+		torch.manual_seed(4);
+		const model = mlp(2, 6);
+		const allocating: LossFn = (m) =>
+			F.mse_loss(m(x), y).add(
+				torch
+					.ones(5 * 20)
+					.sum()
+					.mul(0)
+			);
+		const { batched, plain } = await bothPaths(model, allocating, { resolution: 5 });
+		expectSameGrid(batched, plain);
+	});
+
 	test('batched rows fall back when every call brings a new input', async () => {
 		const { x, y } = regressionData(32);
 		torch.manual_seed(1);
