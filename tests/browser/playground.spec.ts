@@ -238,6 +238,29 @@ test('Stop ends an infinite loop and keeps its text', async ({ page }) => {
 	await expect(setup).toHaveAttribute('data-state', 'stale');
 });
 
+test('Stop marks the value of an earlier run', async ({ page }) => {
+	await page.goto('/?backend=cpu');
+	await waitForAllDone(page);
+	const cell = await addCellBelow(page, 'residual-block');
+	await page.keyboard.type('const answer = 41;\nanswer + 1');
+	await page.keyboard.press('Control+Enter');
+	const value = cell.locator('[data-output="value"]');
+	await expect(value).toContainText('42', { timeout: RUN_TIMEOUT });
+	await expect(value).not.toHaveAttribute('data-earlier-run');
+
+	// The edited code loops before it returns a value, so the 42 on screen is the old run's.
+	await page.keyboard.press('Control+a');
+	await page.keyboard.type('let i = 0; while (true) { i++; }');
+	await page.keyboard.press('Control+Enter');
+	await expect(cell).toHaveAttribute('data-state', 'running', { timeout: RUN_TIMEOUT });
+	await expect(value).toHaveAttribute('data-earlier-run', 'true');
+	await page.getByRole('button', { name: 'Stop', exact: true }).click();
+	await expect(cell).toHaveAttribute('data-state', 'stopped', { timeout: RUN_TIMEOUT });
+	await expect(value).toContainText('42');
+	await expect(value).toHaveAttribute('data-earlier-run', 'true');
+	await expect(value).toHaveAttribute('title', /earlier run/);
+});
+
 test('stopped loop stays stopped after a reload', async ({ page }) => {
 	await page.goto('/?backend=cpu');
 	await waitForAllDone(page);

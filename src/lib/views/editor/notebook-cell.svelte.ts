@@ -42,6 +42,14 @@ export class NotebookCell {
 	progress = $state.raw<CellProgress | null>(null);
 	errors = $state.raw<CellError[]>([]);
 
+	/**
+	 * Whether `value` comes from an earlier run. A run keeps the previous value until it returns
+	 * its own, so the page does not flicker, and a stopped run never returns one.
+	 */
+	valueFromEarlierRun = $state(false);
+	/** Ids of charts in `charts` that the current or stopped run has not drawn again. */
+	earlierRunChartIds = $state.raw<readonly string[]>([]);
+
 	/** Edited since the worker last got the code. */
 	dirty = $derived(this.code !== this.sentCode);
 
@@ -90,6 +98,7 @@ export class NotebookCell {
 	setValue(value: CellValue): void {
 		this.value = value.kind === 'none' ? null : value;
 		this.#freshValue = true;
+		this.valueFromEarlierRun = false;
 	}
 
 	addDisplay(value: CellValue): void {
@@ -99,6 +108,9 @@ export class NotebookCell {
 	/** Adds a chart, or replaces the chart with the same id in place. */
 	setChart(chart: ChartSpec): void {
 		this.#freshChartIds.add(chart.id);
+		if (this.earlierRunChartIds.includes(chart.id)) {
+			this.earlierRunChartIds = this.earlierRunChartIds.filter((id) => id !== chart.id);
+		}
 		const index = this.charts.findIndex((old) => old.id === chart.id);
 		this.charts = index < 0 ? [...this.charts, chart] : this.charts.with(index, chart);
 	}
@@ -129,6 +141,8 @@ export class NotebookCell {
 		this.#running = true;
 		this.#freshChartIds.clear();
 		this.#freshValue = false;
+		this.valueFromEarlierRun = this.value !== null;
+		this.earlierRunChartIds = this.charts.map((chart) => chart.id);
 		this.logs = [];
 		this.droppedLogs = 0;
 		this.displays = [];
@@ -138,7 +152,9 @@ export class NotebookCell {
 
 	#clearOutputs(): void {
 		this.charts = [];
+		this.earlierRunChartIds = [];
 		this.value = null;
+		this.valueFromEarlierRun = false;
 		this.displays = [];
 		this.progress = null;
 	}
@@ -147,7 +163,9 @@ export class NotebookCell {
 	#endRun(): void {
 		this.#running = false;
 		this.charts = this.charts.filter((chart) => this.#freshChartIds.has(chart.id));
+		this.earlierRunChartIds = [];
 		if (!this.#freshValue) this.value = null;
+		this.valueFromEarlierRun = false;
 		if (this.progress && this.progress.done >= this.progress.total) this.progress = null;
 	}
 }

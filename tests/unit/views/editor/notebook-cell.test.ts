@@ -43,4 +43,41 @@ describe('NotebookCell outputs', () => {
 		cell.setState('done', 2);
 		expect(cell.charts).toHaveLength(1);
 	});
+
+	test('rerun marks the previous value until it returns', () => {
+		const cell = finishedCell();
+		expect(cell.valueFromEarlierRun).toBe(false);
+		cell.setState('running', 2);
+		expect(cell.valueFromEarlierRun).toBe(true);
+		expect(cell.earlierRunChartIds).toEqual([chart.id]);
+		cell.setValue({ kind: 'inspect', value: { kind: 'primitive', text: '2', type: 'number' } });
+		expect(cell.valueFromEarlierRun).toBe(false);
+	});
+
+	test('stopped run keeps the earlier-run marks', () => {
+		const cell = finishedCell();
+		cell.setState('running', 2);
+		cell.setState('stopped', 2);
+		expect(cell.value).not.toBeNull();
+		expect(cell.valueFromEarlierRun).toBe(true);
+		expect(cell.earlierRunChartIds).toEqual([chart.id]);
+	});
+
+	test('chart drawn again loses its mark', () => {
+		const cell = finishedCell();
+		cell.setState('running', 2);
+		cell.setChart(chart);
+		expect(cell.earlierRunChartIds).toEqual([]);
+		cell.setState('stopped', 2);
+		expect(cell.earlierRunChartIds).toEqual([]);
+	});
+
+	test('finished run clears the marks', () => {
+		const cell = finishedCell();
+		cell.setState('running', 2);
+		cell.setState('done', 2);
+		expect(cell.value).toBeNull();
+		expect(cell.valueFromEarlierRun).toBe(false);
+		expect(cell.earlierRunChartIds).toEqual([]);
+	});
 });
