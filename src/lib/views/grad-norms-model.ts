@@ -307,6 +307,15 @@ export function float32Notes(spec: GradNormsSpec): string[] {
 	return [`float32 .norm() gives ${parts.join(' and ')}; scaled norms shown.`];
 }
 
+/** The legend entry of the rings on such layers: what float32 `.norm()` gives there. */
+export function float32LostLabel(spec: GradNormsSpec): string {
+	const results = [
+		...(countLayersLosing(spec, Infinity) > 0 ? ['Infinity'] : []),
+		...(countLayersLosing(spec, 0) > 0 ? ['0'] : [])
+	];
+	return `here float32 .norm() gives ${results.join(' or ')}`;
+}
+
 /** Layers where, at some step, float32 `.norm()` gives `lostAs` but the scaled norm is usable. */
 function countLayersLosing(spec: GradNormsSpec, lostAs: number): number {
 	return spec.layers.filter((_, layer) =>

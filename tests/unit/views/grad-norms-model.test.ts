@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
+	float32LostLabel,
 	float32Notes,
 	gradNormsDataValues,
 	layoutGradNorms,
@@ -80,6 +81,16 @@ describe('float32Notes', () => {
 
 	test('float32Notes is empty when the norms agree, zeros included', () => {
 		expect(float32Notes(spec([[0, 1, Infinity]]))).toEqual([]);
+	});
+
+	test('float32LostLabel names what float32 gives', () => {
+		expect(float32LostLabel(spec([[1e30]], [[Infinity]]))).toBe(
+			'here float32 .norm() gives Infinity'
+		);
+		expect(float32LostLabel(spec([[1e-30]], [[0]]))).toBe('here float32 .norm() gives 0');
+		expect(float32LostLabel(spec([[1e-30, 1e30]], [[0, Infinity]]))).toBe(
+			'here float32 .norm() gives Infinity or 0'
+		);
 	});
 
 	test('layoutGradNorms flags the cells float32 loses', () => {
