@@ -189,11 +189,28 @@ export function logTicks([lo, hi]: [number, number], count: number): Omit<Tick, 
 	return ticks;
 }
 
+/**
+ * Leading digits whose ticks get labels, tried in turn until at most `count` labels remain.
+ * Labelling every other tick instead gave 0.3, 0.5, 0.7, 0.9, 2, 4 on [0.22, 5.5], without 1.
+ */
+const LABELLED_DIGITS = [[1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 5], [1, 3], [1]];
+
+/** Ticks for limits less than two decades apart: d3's 1..9 ticks, 1-2-5 ones labelled. */
 function withinDecadeTicks(lo: number, hi: number, count: number): Omit<Tick, 'pos'>[] {
 	const scale = scaleLog().domain([lo, hi]);
 	const format = d3Format('.2~g');
 	const values = scale.ticks(count).filter((v) => v >= lo && v <= hi);
-	const labelled = values.length > count ? values.filter((_, i) => i % 2 === 0) : values;
+	const leadingDigit = (v: number) => Math.round(v / 10 ** Math.floor(Math.log10(v) + 1e-9));
+	let labelled = values;
+	for (const digits of LABELLED_DIGITS) {
+		const chosen = values.filter((v) => digits.includes(leadingDigit(v)));
+		if (chosen.length < 2) break;
+		labelled = chosen;
+		if (chosen.length <= count) break;
+	}
+	// Ticks such as 0.31, 0.32, ... share their leading digit, so every k-th gets a label.
+	const stride = Math.ceil(labelled.length / count);
+	if (stride > 1) labelled = labelled.filter((_, i) => i % stride === 0);
 	return values.map((value) => ({ value, label: labelled.includes(value) ? format(value) : '' }));
 }
 

@@ -147,6 +147,21 @@ describe('ticks', () => {
 		expect(labels.every((t) => !t.label.startsWith('10'))).toBe(true);
 	});
 
+	test('logTicks within one decade labels 1-2-5', () => {
+		const labels = logTicks([0.22, 5.5], 4)
+			.filter((t) => t.label)
+			.map((t) => t.label);
+		expect(labels).toEqual(['0.5', '1', '2', '5']);
+	});
+
+	test('logTicks keeps labels on a narrow range', () => {
+		const labels = logTicks([0.31, 0.39], 4)
+			.filter((t) => t.label)
+			.map((t) => t.label);
+		expect(labels.length).toBeGreaterThanOrEqual(2);
+		expect(labels.length).toBeLessThanOrEqual(4);
+	});
+
 	test('axisTicks places every tick inside the range', () => {
 		const axis = axisScale('linear', [-0.2, 4.2], [50, 450]);
 		const ticks = axisTicks(axis);
