@@ -5,7 +5,8 @@ const ONE_OVER_SQRT_PI = 0.5641895835477563;
 
 /** Computes the error function: a series below |x| = 2.5, a continued fraction for erfc above. */
 export function erf(x: number): number {
-	if (Number.isNaN(x)) return x;
+	// The series would turn -0 into +0 at its first term; erf is odd, so erf(±0) = ±0.
+	if (Number.isNaN(x) || x === 0) return x;
 	const ax = Math.abs(x);
 	if (ax < 2.5) return erfSeries(x);
 	if (ax >= 6) return x > 0 ? 1 : -1;

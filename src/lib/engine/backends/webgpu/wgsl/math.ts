@@ -112,7 +112,8 @@ fn exp_f32(x: f32) -> f32 {
 		source: `
 fn expm1_f32(x: f32) -> f32 {
 	if (is_nan(x) || abs(x) < 0.35) {
-		return select(expm1_reduced(x), x, is_nan(x));
+		// expm1_reduced(-0) is -0 + 0 = +0, and PyTorch keeps the sign of zero.
+		return select(expm1_reduced(x), x, is_nan(x) || x == 0.0);
 	}
 	if (x > 88.72283172607422) {
 		return f32_inf();
