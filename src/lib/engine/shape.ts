@@ -33,6 +33,23 @@ export function isContiguous(shape: Shape, strides: Shape): boolean {
 	return true;
 }
 
+/**
+ * Whether a view's elements fill a block of memory exactly once, in some order of its dims
+ * (PyTorch's `is_non_overlapping_and_dense`): a permutation of contiguous strides.
+ */
+export function isNonOverlappingAndDense(shape: Shape, strides: Shape): boolean {
+	const dims = shape
+		.map((_, d) => d)
+		.filter((d) => shape[d] !== 1)
+		.sort((a, b) => strides[a] - strides[b]);
+	let step = 1;
+	for (const d of dims) {
+		if (strides[d] !== step) return false;
+		step *= shape[d];
+	}
+	return true;
+}
+
 export function sameShape(a: Shape, b: Shape): boolean {
 	if (a.length !== b.length) return false;
 	for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

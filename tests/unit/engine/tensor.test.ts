@@ -80,6 +80,18 @@ describe('reading values', () => {
 	});
 });
 
+describe('int64 reads', () => {
+	test('int64 zero reads as +0', async () => {
+		const zeros = torch.tensor([0, 1], { dtype: 'int64' }).mul(-1);
+		expect(Object.is((await zeros.array())[0], 0)).toBe(true);
+		expect(Object.is((await zeros.tolist())[0], 0)).toBe(true);
+		expect(Object.is(await zeros.select(0, 0).item(), 0)).toBe(true);
+		const truncated = torch.tensor([-0.5, 2.5]).to('int64');
+		expect(Object.is((await truncated.array())[0], 0)).toBe(true);
+		expect(Array.from(await truncated.array())).toEqual([0, 2]);
+	});
+});
+
 describe('conversions', () => {
 	test('to(dtype), float, long, double and bool', async () => {
 		const x = torch.tensor([1.7, -1.7, 0]);
@@ -147,6 +159,23 @@ describe('in-place ops used by optimisers and init', () => {
 		const x = torch.zeros(2, 2, { dtype: 'int64' });
 		x.copy_(torch.tensor([1.9, -2.9]));
 		expect(await values(x)).toEqual([1, -2, 1, -2]);
+	});
+
+	test('in-place op on a partly overlapping input raises', () => {
+		const b = torch.arange(10).float();
+		expect(() => b.narrow(0, 1, 9).copy_(b.narrow(0, 0, 9))).toThrow(
+			'copy_: some elements of the input tensor and the written-to tensor refer to a single memory location (elements 0 to 8 and 1 to 9'
+		);
+		expect(() => b.narrow(0, 0, 9).add_(b.narrow(0, 1, 9))).toThrow('.add_(input.clone())');
+		const square = torch.zeros(3, 3);
+		expect(() => square.copy_(square.t())).toThrow('refer to a single memory location');
+	});
+
+	test('in-place op on its own view or a disjoint part runs', async () => {
+		const b = torch.arange(10).float();
+		b.add_(b);
+		b.narrow(0, 5, 5).copy_(b.narrow(0, 0, 5));
+		expect(await values(b)).toEqual([0, 2, 4, 6, 8, 0, 2, 4, 6, 8]);
 	});
 
 	test('in-place op with an operand that does not broadcast to self raises', () => {

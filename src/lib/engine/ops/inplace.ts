@@ -8,8 +8,8 @@
 import { gradMode } from '../autograd';
 import type { BinaryOp, UnaryOp } from '../backends/backend';
 import { castScalar, type DType } from '../dtype';
-import { AutogradError, DTypeError, ShapeError, UnsupportedOpError } from '../errors';
-import { broadcastShapes, formatShape, sameShape } from '../shape';
+import { AutogradError, DTypeError, ShapeError, UnsupportedOpError, ValueError } from '../errors';
+import { broadcastShapes, formatShape, isNonOverlappingAndDense, sameShape } from '../shape';
 import { Tensor } from '../tensor';
 import { runCopy, uploadOn } from './kernel';
 import { resultType, type TensorOrScalar } from './binary';
@@ -25,6 +25,9 @@ export function inplace(
 	direct: () => void,
 	outOfPlace: (previous: Tensor) => Tensor
 ): Tensor {
+	for (const operand of operands) {
+		if (operand instanceof Tensor) checkNoPartialOverlap(name, x, operand);
+	}
 	const tracked =
 		gradMode.enabled &&
 		(x.requires_grad || operands.some((o) => o instanceof Tensor && o.requires_grad));
@@ -56,6 +59,30 @@ export function inplace(
 	x.storage.version++;
 	if (result.grad_fn) x._setGradFn(result.grad_fn);
 	return x;
+}
+
+/**
+ * Raises when `input` and the written tensor `x` are views of one storage that share some
+ * elements but not all, as PyTorch does: the result would depend on the order in which the
+ * kernel visits elements, and the CPU and WebGPU backends visit them differently. As in
+ * PyTorch, views that are not dense are not checked.
+ */
+function checkNoPartialOverlap(name: string, x: Tensor, input: Tensor): void {
+	if (input.storage !== x.storage || input.numel() === 0 || x.numel() === 0) return;
+	if (!isNonOverlappingAndDense(x.shape, x.strides)) return;
+	if (!isNonOverlappingAndDense(input.shape, input.strides)) return;
+	const xEnd = x.offset + x.numel();
+	const inputEnd = input.offset + input.numel();
+	const sameStrides =
+		x.strides.length === input.strides.length && x.strides.every((s, d) => s === input.strides[d]);
+	if (x.offset === input.offset && xEnd === inputEnd && sameStrides) return;
+	if (x.offset < inputEnd && input.offset < xEnd) {
+		throw new ValueError(
+			`${name}: some elements of the input tensor and the written-to tensor refer to a single ` +
+				`memory location (elements ${input.offset} to ${inputEnd - 1} and ${x.offset} to ` +
+				`${xEnd - 1} of one storage). Clone the input first, e.g. .${name}(input.clone())`
+		);
+	}
 }
 
 function broadcastError(name: string, x: Tensor, shape: readonly number[]): ShapeError {

@@ -40,18 +40,23 @@ export const cpuBackend: Backend & { readSync(view: View): TypedArray } = {
 	readSync(view: View): TypedArray {
 		const source = dataOf(view) as TypedArray;
 		const size = numelOf(view.shape);
+		let target: TypedArray;
 		if (isContiguous(view.shape, view.strides)) {
-			return source.slice(view.offset, view.offset + size) as TypedArray;
+			target = source.slice(view.offset, view.offset + size) as TypedArray;
+		} else {
+			target = typedArrayFor(view.dtype, size);
+			const out = {
+				storage: { data: target },
+				shape: view.shape,
+				strides: contiguousStrides(view.shape),
+				offset: 0,
+				dtype: view.dtype
+			};
+			copy(view, out);
 		}
-		const target = typedArrayFor(view.dtype, size);
-		const out = {
-			storage: { data: target },
-			shape: view.shape,
-			strides: contiguousStrides(view.shape),
-			offset: 0,
-			dtype: view.dtype
-		};
-		copy(view, out);
+		// int64 values live in float64, where 0 * -1 or trunc(-0.5) gives -0. An integer has
+		// no negative zero, so reads turn it into 0 (x + 0 is +0 for either zero).
+		if (view.dtype === int64) for (let i = 0; i < target.length; i++) target[i] += 0;
 		return target;
 	},
 
