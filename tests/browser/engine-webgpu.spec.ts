@@ -1,4 +1,5 @@
-import { expect, test as base, type Page } from '@playwright/test';
+import { expect, type Page } from '@playwright/test';
+import { openHarness, test } from './engine-harness';
 import { readFileSync } from 'node:fs';
 import { seedExperimentCases, type SeedExperimentsGolden } from '../suites/seed-experiments';
 import { differentialCases } from './engine-differential';
@@ -12,27 +13,6 @@ const readGolden = (name: string) =>
 const seedGolden = readGolden('seed-experiments.json') as SeedExperimentsGolden;
 // The op suite imports ops.json itself in the page; Node only needs the case names.
 const opCaseNames = (readGolden('ops.json').cases as { name: string }[]).map((c) => c.name);
-
-/** Opens the harness and fails with its reason when it has no WebGPU backend. */
-async function openHarness(page: Page): Promise<void> {
-	await page.goto('/dev/engine');
-	const status = page.getByTestId('engine-status');
-	await expect(status).not.toHaveAttribute('data-status', 'loading', { timeout: 60_000 });
-	const state = await status.getAttribute('data-status');
-	expect(state, `engine harness is not on WebGPU: ${await status.textContent()}`).toBe('ready');
-}
-
-const test = base.extend<object, { harness: Page }>({
-	harness: [
-		async ({ browser }, use, workerInfo) => {
-			const page = await browser.newPage({ baseURL: workerInfo.project.use.baseURL });
-			await openHarness(page);
-			await use(page);
-			await page.close();
-		},
-		{ scope: 'worker' }
-	]
-});
 
 async function runSuiteCase(page: Page, suite: string, golden: unknown, name: string) {
 	const [result] = await page.evaluate(
@@ -235,6 +215,12 @@ test.describe('WebGPU hard cases', () => {
 		results.cpu.forEach((cpu, k) => {
 			const gpu = results.gpu[k];
 			expect(gpu.length, `result ${k}`).toBe(cpu.length);
+			// Per size: tanh + sigmoid, a stack with exp, then a clone, a product and a cast,
+			// which are exact.
+			if (k % 5 >= 2) {
+				expect(gpu, `result ${k}`).toEqual(cpu);
+				return;
+			}
 			const worst = cpu.reduce(
 				(m, v, i) => Math.max(m, Math.abs(gpu[i] - v) / Math.max(Math.abs(v), 1)),
 				0
