@@ -198,7 +198,8 @@ const LABELLED_DIGITS = [[1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 5], [1, 3], [1]];
 /** Ticks for limits less than two decades apart: d3's 1..9 ticks, 1-2-5 ones labelled. */
 function withinDecadeTicks(lo: number, hi: number, count: number): Omit<Tick, 'pos'>[] {
 	const scale = scaleLog().domain([lo, hi]);
-	const format = d3Format('.2~g');
+	const exponential = d3Format('.2~e');
+	const format = (v: number) => (v >= 1e-4 && v < 1e6 ? String(+v.toPrecision(6)) : exponential(v));
 	const values = scale.ticks(count).filter((v) => v >= lo && v <= hi);
 	const leadingDigit = (v: number) => Math.round(v / 10 ** Math.floor(Math.log10(v) + 1e-9));
 	let labelled = values;

@@ -115,7 +115,11 @@ function layoutBars(spec: GradNormsSpec, width: number): BarsModel {
 	const f32 = spec.float32Values[0] ?? [];
 	const box: Box = { left: 64, top: 14, width: Math.max(40, width - 80), height: height - 58 };
 
-	const domain = autoscale(dataLimits(values, 'log'), 'log');
+	const limits = dataLimits(values, 'log');
+	const domain = autoscale(limits, 'log');
+	// Bars start at the power of ten below the smallest norm. From the autoscaled limit, which
+	// sits just under it, a 2x difference in norms drew as 9 px against 180 px.
+	if (limits) domain[0] = Math.min(domain[0], 10 ** Math.floor(Math.log10(limits[0] * 0.999)));
 	const y = axisScale('log', domain, [box.top + box.height, box.top]);
 	const n = Math.max(1, spec.layers.length);
 	const slot = box.width / n;
@@ -307,7 +311,7 @@ export function float32Notes(spec: GradNormsSpec): string[] {
 	return [`float32 .norm() gives ${parts.join(' and ')}; scaled norms shown.`];
 }
 
-/** The legend entry of the rings on such layers: what float32 `.norm()` gives there. */
+/** Builds the legend entry of the rings on such layers: what float32 `.norm()` gives there. */
 export function float32LostLabel(spec: GradNormsSpec): string {
 	const results = [
 		...(countLayersLosing(spec, Infinity) > 0 ? ['Infinity'] : []),

@@ -154,6 +154,17 @@ describe('ticks', () => {
 		expect(labels).toEqual(['0.5', '1', '2', '5']);
 	});
 
+	test('logTicks writes plain numbers below 1e6', () => {
+		const labels = logTicks([900, 8000], 4)
+			.filter((t) => t.label)
+			.map((t) => t.label);
+		expect(labels).toEqual(['1000', '2000', '5000']);
+		const huge = logTicks([1.5e34, 4.5e34], 4)
+			.filter((t) => t.label)
+			.map((t) => t.label);
+		expect(huge).toEqual(['2e+34', '3e+34', '4e+34']);
+	});
+
 	test('logTicks keeps labels on a narrow range', () => {
 		const labels = logTicks([0.31, 0.39], 4)
 			.filter((t) => t.label)

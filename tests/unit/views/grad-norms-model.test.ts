@@ -63,6 +63,21 @@ describe('layoutGradNorms before the first backward', () => {
 	});
 });
 
+describe('layoutGradNorms bars', () => {
+	test('bars start at the power of ten below the smallest norm', () => {
+		const model = layoutGradNorms(spec([[3333, 7592]]), 400);
+		const [small, large] = model.cells.map((c) => c.height);
+		// log10(3.333) / log10(7.592) of the tallest bar, not a sliver: 0.52 / 0.88.
+		expect(small / large).toBeGreaterThan(0.55);
+		expect(small / large).toBeLessThan(0.65);
+	});
+
+	test('norm on a power of ten still gets a bar', () => {
+		const model = layoutGradNorms(spec([[1000, 5000]]), 400);
+		expect(model.cells[0].height).toBeGreaterThan(10);
+	});
+});
+
 describe('float32Notes', () => {
 	test('float32Notes counts layers that a plain float32 norm loses', () => {
 		const scaled = [Array.from({ length: 25 }, (_, i) => 10 ** (i - 5))];
