@@ -2,6 +2,11 @@
  * Notebook <-> URL fragment: `#nb=v1.<deflate, base64url>`. The fragment never reaches a server,
  * so a share link needs no backend and cannot trip a server's header size limit.
  *
+ * Raw deflate has no checksum, and one changed character in the middle of a link often still
+ * inflates, to a notebook with a changed letter in its code. So the JSON ends with `check`, a
+ * checksum of the rest, and a link whose check does not match is reported as damaged. Links
+ * written before the check existed have none and open as they did.
+ *
  * Encoding is canonical (fixed key order, fixed compression level), so decoding a link and
  * encoding the result gives the same link back.
  */
@@ -25,7 +30,8 @@ export type DecodeResult =
 /** Encodes a notebook as the payload after `nb=`: `v1.` followed by deflated base64url JSON. */
 export function encodeNotebook(notebook: NotebookDocument): string {
 	const json = JSON.stringify(canonicalNotebook(notebook));
-	return `v${NOTEBOOK_VERSION}.${toBase64Url(deflateSync(strToU8(json), { level: 9 }))}`;
+	const checked = `${json.slice(0, -1)},"check":"${checksum(json)}"}`;
+	return `v${NOTEBOOK_VERSION}.${toBase64Url(deflateSync(strToU8(checked), { level: 9 }))}`;
 }
 
 /** Decodes an `nb=` payload; a damaged one yields a message and whatever cells survived. */
@@ -56,19 +62,44 @@ export function decodeNotebook(payload: string): DecodeResult {
 		);
 	}
 	if (complete) {
+		let notebook: NotebookDocument;
+		let check: unknown;
 		try {
-			return { ok: true, notebook: validateNotebook(JSON.parse(text)) };
+			const parsed = JSON.parse(text);
+			check = parsed?.check;
+			notebook = validateNotebook(parsed);
 		} catch (error) {
-			return damaged(`the notebook inside the link is invalid: ${(error as Error).message}`, text);
+			return damaged(`the notebook inside the link is invalid: ${invalidReason(error)}`, text);
 		}
+		if (check !== undefined && check !== checksum(JSON.stringify(notebook))) {
+			return damaged(
+				'the link was changed or corrupted, because its checksum does not match',
+				text
+			);
+		}
+		return { ok: true, notebook };
 	}
 	return damaged('the link is truncated or corrupted', text);
 }
 
+/** Describes why JSON.parse or the shape check failed, without character positions. */
+function invalidReason(error: unknown): string {
+	if (error instanceof SyntaxError) return 'its text is not complete JSON';
+	return (error as Error).message;
+}
+
+/** Hashes the UTF-16 code units of `text` with 32-bit FNV-1a (8 hex digits; not cryptographic). */
+function checksum(text: string): string {
+	let hash = 0x811c9dc5;
+	for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+	return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
 function damaged(reason: string, partialText = ''): DecodeResult {
 	const recovered = recoverCells(partialText);
-	const tail = recovered.length
-		? ` ${recovered.length} cell(s) could be recovered.`
+	const count = recovered.length;
+	const tail = count
+		? ` ${count} ${count === 1 ? 'cell' : 'cells'} could be recovered.`
 		: ' No cells could be recovered.';
 	return { ok: false, message: `This share link is damaged: ${reason}.${tail}`, recovered };
 }

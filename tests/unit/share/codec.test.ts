@@ -92,6 +92,41 @@ describe('decodeNotebook on damaged links', () => {
 		if (!result.ok) expect(result.message).toMatch(/^This share link is damaged: .+\./);
 	});
 
+	test('no changed character opens as a different notebook', () => {
+		// Raw deflate has no checksum, so without the link's check many of these changes
+		// inflated to a notebook with one letter of its code changed.
+		const notebook = loadExample('post-3-4.json');
+		const full = encodeNotebook(notebook);
+		const expected = JSON.stringify(notebook);
+		let damaged = 0;
+		for (let at = 3; at < full.length; at += 7) {
+			const replacement = full[at] === 'Q' ? 'R' : 'Q';
+			const result = decodeNotebook(full.slice(0, at) + replacement + full.slice(at + 1));
+			if (result.ok) expect(JSON.stringify(result.notebook), `character ${at}`).toBe(expected);
+			else damaged++;
+		}
+		expect(damaged).toBeGreaterThan(0);
+	});
+
+	test('link without a check still opens', () => {
+		const json = JSON.stringify(small);
+		const bytes = deflateSync(new TextEncoder().encode(json), { level: 9 });
+		const payload = `v1.${Buffer.from(bytes).toString('base64url')}`;
+		const result = decodeNotebook(payload);
+		expect(result.ok).toBe(true);
+		if (result.ok) expect(result.notebook.cells).toEqual(small.cells);
+	});
+
+	test('mismatched check is reported as damaged', () => {
+		const json = JSON.stringify({ ...small, check: '00000000' });
+		const bytes = deflateSync(new TextEncoder().encode(json), { level: 9 });
+		const result = decodeNotebook(`v1.${Buffer.from(bytes).toString('base64url')}`);
+		expect(result.ok).toBe(false);
+		if (result.ok) return;
+		expect(result.message).toContain('checksum does not match');
+		expect(result.message).toContain('2 cells could be recovered');
+	});
+
 	test('unknown version names both versions', () => {
 		const result = decodeNotebook(link.replace(/^v1\./, 'v7.'));
 		expect(result.ok).toBe(false);
