@@ -84,7 +84,7 @@ describe('int64 reads', () => {
 	test('int64 zero reads as +0', async () => {
 		const zeros = torch.tensor([0, 1], { dtype: 'int64' }).mul(-1);
 		expect(Object.is((await zeros.array())[0], 0)).toBe(true);
-		expect(Object.is((await zeros.tolist())[0], 0)).toBe(true);
+		expect(Object.is(((await zeros.tolist()) as number[])[0], 0)).toBe(true);
 		expect(Object.is(await zeros.select(0, 0).item(), 0)).toBe(true);
 		const truncated = torch.tensor([-0.5, 2.5]).to('int64');
 		expect(Object.is((await truncated.array())[0], 0)).toBe(true);
@@ -176,6 +176,16 @@ describe('in-place ops used by optimisers and init', () => {
 		b.add_(b);
 		b.narrow(0, 5, 5).copy_(b.narrow(0, 0, 5));
 		expect(await values(b)).toEqual([0, 2, 4, 6, 8, 0, 2, 4, 6, 8]);
+	});
+
+	test('operand that is not a tensor or number raises', () => {
+		const ones = torch.ones(2, 2);
+		expect(() => ones.mul('a' as unknown as number)).toThrow(
+			'mul(): argument \'other\' must be a Tensor or a number, not string ("a")'
+		);
+		expect(() => ones.add([1, 2] as unknown as number)).toThrow('not an array');
+		expect(() => ones.add_('x' as unknown as number)).toThrow("add_(): argument 'other'");
+		expect(() => ones.sub(null as unknown as number)).toThrow('not null');
 	});
 
 	test('in-place op with an operand that does not broadcast to self raises', () => {

@@ -41,7 +41,9 @@ export function backendNamed(name: string): Backend {
 	if (resolved === 'webgpu') {
 		throw new ValueError(
 			loaders.has('webgpu')
-				? `no WebGPU backend available yet: call await torch.init() first, or use torch.set_backend('cpu')`
+				? 'no WebGPU backend is set up yet. In the playground, choose WebGPU in the Backend ' +
+						"menu; elsewhere, call await torch.init() first. Or stay on the CPU: use 'cpu' as " +
+						'the device or backend'
 				: `no WebGPU backend available in this environment. Use torch.set_backend('cpu')`
 		);
 	}

@@ -1,6 +1,6 @@
 /** Linear layers and shape helpers: Linear, Identity, Flatten. */
 import * as F from '../functional';
-import { ShapeError } from '../errors';
+import { ShapeError, ValueError } from '../errors';
 import * as init from '../init';
 import { formatShape } from '../shape';
 import type { Tensor } from '../tensor';
@@ -21,6 +21,17 @@ export class Linear extends Module<[Tensor], Tensor> {
 
 	constructor(in_features: number, out_features: number, options: { bias?: boolean } = {}) {
 		super();
+		for (const [name, size] of [
+			['in_features', in_features],
+			['out_features', out_features]
+		] as const) {
+			if (!Number.isInteger(size) || size < 0) {
+				throw new ValueError(
+					`Linear: ${name} must be a non-negative integer, got ${String(size)}. ` +
+						'Pass both sizes: new nn.Linear(in_features, out_features)'
+				);
+			}
+		}
 		this.in_features = in_features;
 		this.out_features = out_features;
 		this.weight = new Parameter(empty(out_features, in_features));

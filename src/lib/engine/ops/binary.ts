@@ -42,6 +42,8 @@ export function elementwise(
 	p?: number,
 	q?: number
 ): Tensor {
+	checkOperand(name, a, 'input');
+	checkOperand(name, b, 'other');
 	const backend = backendOf(name, a, b);
 	const shape =
 		a instanceof Tensor && b instanceof Tensor
@@ -50,6 +52,20 @@ export function elementwise(
 				? a.shape
 				: (b as Tensor).shape;
 	return runBinary(op, operand(a, dtype), operand(b, dtype), shape, outType, backend, p, q);
+}
+
+/**
+ * Raises for an operand that is neither a tensor nor a number or boolean. A string or an array
+ * would otherwise become NaN through Number() and give a tensor of NaN without an error.
+ */
+export function checkOperand(name: string, value: unknown, argument: 'input' | 'other'): void {
+	if (value instanceof Tensor || typeof value === 'number' || typeof value === 'boolean') return;
+	const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value;
+	const quoted = typeof value === 'string' ? ` ("${value}")` : '';
+	throw new TypeError(
+		`${name}(): argument '${argument}' must be a Tensor or a number, not ${kind}${quoted}. ` +
+			'Convert it first, e.g. with Number(value) or torch.tensor(value)'
+	);
 }
 
 function operand(x: TensorOrScalar, dtype: DType): Tensor | number {

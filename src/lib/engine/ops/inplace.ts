@@ -12,7 +12,7 @@ import { AutogradError, DTypeError, ShapeError, UnsupportedOpError, ValueError }
 import { broadcastShapes, formatShape, isNonOverlappingAndDense, sameShape } from '../shape';
 import { Tensor } from '../tensor';
 import { runCopy, uploadOn } from './kernel';
-import { resultType, type TensorOrScalar } from './binary';
+import { checkOperand, resultType, type TensorOrScalar } from './binary';
 
 /**
  * Runs an in-place update of x: `direct` writes through x's memory, `outOfPlace` builds the
@@ -93,6 +93,7 @@ function broadcastError(name: string, x: Tensor, shape: readonly number[]): Shap
 
 /** Converts an operand to x's dtype after checking that x can store the op's result type. */
 function operandFor(name: string, x: Tensor, other: TensorOrScalar): Tensor | number {
+	checkOperand(name, other, 'other');
 	const type = resultType(x, other);
 	if (type !== x.dtype && type.is_floating_point && !x.dtype.is_floating_point) {
 		throw new DTypeError(

@@ -189,3 +189,16 @@ describe('loss modules', () => {
 		);
 	});
 });
+
+describe('Linear arguments', () => {
+	test('missing out_features names it and the fix', () => {
+		const create = () => new nn.Linear(32, undefined as unknown as number);
+		expect(create).toThrow(
+			'Linear: out_features must be a non-negative integer, got undefined. Pass both sizes'
+		);
+	});
+
+	test('fractional in_features is rejected', () => {
+		expect(() => new nn.Linear(2.5, 3)).toThrow('in_features must be a non-negative integer');
+	});
+});
