@@ -297,7 +297,6 @@ class CellRun {
 	}
 }
 
-/** Formats a thrown value as a browser console would: `TypeError: x is not a function`. */
 /**
  * Rewrites stack locations inside this cell (`<sourceUrl>:12:5`, as anomaly detection quotes
  * where an op was created) as `line 12 of this cell`. The compiled cell keeps the source's
@@ -305,10 +304,12 @@ class CellRun {
  */
 function nameCellLines(message: string, sourceUrl: string): string {
 	const escaped = sourceUrl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-	const named = message.replace(
+	const located = message.replace(
 		new RegExp(`\\(?${escaped}:(\\d+):\\d+\\)?`, 'g'),
 		'line $1 of this cell'
 	);
+	// The cell runs through eval, so its frames are named `eval`, which means nothing to a reader.
+	const named = located.replace(/\bat (?:async )?eval line/g, 'at line');
 	// In the built app the engine's own frames point into a minified bundle. When the quoted
 	// stack reaches this cell, only the cell's frames are kept, because only they help the reader.
 	const lines = named.split('\n');
@@ -317,6 +318,7 @@ function nameCellLines(message: string, sourceUrl: string): string {
 	return lines.filter((line) => !frame(line) || line.includes('of this cell')).join('\n');
 }
 
+/** Formats a thrown value as a browser console would: `TypeError: x is not a function`. */
 export function errorMessage(error: unknown): string {
 	if (error instanceof Error) return `${error.name}: ${error.message}`;
 	return `Uncaught ${formatLogArguments([error])}`;

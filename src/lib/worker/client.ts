@@ -326,8 +326,9 @@ export class NotebookClient {
 		const seconds = +(this.budgetMs / 1000).toFixed(1);
 		this.restart(
 			`Stopped: the cell ran for more than ${seconds} s without letting the worker respond, ` +
-				'so the worker was restarted. Loops at the top level of a cell pause by themselves; ' +
-				'in a loop inside a function, add await progress(i, n), or split the work into shorter loops.'
+				'so the worker was restarted. Either one operation took that long (make the tensors ' +
+				'smaller), or a loop inside a function never paused: add await progress(i, n) in it. ' +
+				'Loops at the top level of a cell pause by themselves.'
 		);
 	}
 }

@@ -26,6 +26,7 @@ describe('runCell with detect_anomaly', () => {
 		const [error] = nb.errors('a');
 		expect(error.message).toContain('SqrtBackward0');
 		expect(error.message).toContain('line 2 of this cell');
+		expect(error.message).not.toMatch(/eval line/);
 		expect(error.line).toBe(2);
 	});
 
