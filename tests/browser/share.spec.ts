@@ -83,7 +83,7 @@ test('damaged link shows the recovered cells and leaves autosave alone', async (
 
 	const notice = page.locator('[data-notice="damaged-link"]');
 	await expect(notice).toContainText('This share link is damaged');
-	await expect(notice).toContainText(`${recovered.length} cell(s) could be recovered`);
+	await expect(notice).toContainText(`${recovered.length} cells could be recovered`);
 	await expect(notice).toContainText('Notebooks saved in this browser were not changed.');
 	await expect(page.locator('[data-cell-id]')).toHaveCount(recovered.length);
 	for (const cell of recovered) {
