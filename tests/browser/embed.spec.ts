@@ -159,6 +159,10 @@ test('sandbox without allow-same-origin shows why it cannot run', async ({ page 
 	await expect(
 		message.getByRole('link', { name: 'Open the notebook in a new tab' })
 	).toHaveAttribute('href', /^http:\/\/127\.0\.0\.1:\d+\/#nb=v1\./);
+	// Where the server's CORS headers let the app's scripts load anyway, the app must not draw
+	// a notebook that cannot run above the message.
+	await expect(frame.locator('[data-cell-id]')).toHaveCount(0);
+	await expect(frame.getByRole('button', { name: 'Run' })).toHaveCount(0);
 });
 
 test('blocked storage: the embed runs and says edits will not be kept', async ({ page }) => {
