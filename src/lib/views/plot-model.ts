@@ -404,9 +404,10 @@ const LEGEND_INSET = 8;
 const LEGEND_ROW = 17;
 
 /**
- * Places the legend as matplotlib's default loc='best' does among the four corners: where it
- * covers the fewest data points and bars, ties going to upper right, upper left, lower left,
- * then lower right. Its size follows the drawing in PlotPanel.svelte.
+ * Places the legend as matplotlib's default loc='best' does: at the candidate place where it
+ * covers the fewest data points and bars, ties going to the earlier place in matplotlib's
+ * order: upper right, upper left, lower left, lower right, right (also called center right),
+ * center left, lower center, upper center, center. Its size follows PlotPanel.svelte.
  */
 function placeLegend(box: Box, legend: LegendEntry[], series: SeriesModel[]): Box | null {
 	if (legend.length === 0) return null;
@@ -414,13 +415,21 @@ function placeLegend(box: Box, legend: LegendEntry[], series: SeriesModel[]): Bo
 	const height = legend.length * LEGEND_ROW + 8;
 	const left = box.left + LEGEND_INSET;
 	const right = box.left + box.width - width - LEGEND_INSET;
+	const center = box.left + (box.width - width) / 2;
 	const top = box.top + LEGEND_INSET;
 	const bottom = box.top + box.height - height - LEGEND_INSET;
+	const middle = box.top + (box.height - height) / 2;
+	const place = (x: number, y: number): Box => ({ left: x, top: y, width, height });
 	const corners: Box[] = [
-		{ left: right, top, width, height },
-		{ left, top, width, height },
-		{ left, top: bottom, width, height },
-		{ left: right, top: bottom, width, height }
+		place(right, top),
+		place(left, top),
+		place(left, bottom),
+		place(right, bottom),
+		place(right, middle),
+		place(left, middle),
+		place(center, bottom),
+		place(center, top),
+		place(center, middle)
 	];
 
 	const covered = (corner: Box) => {

@@ -259,6 +259,36 @@ describe('layoutPlot legend placement', () => {
 		expect(legend.left).toBeLessThan(panel.box.left + panel.box.width / 2);
 	});
 
+	test('legend moves to the middle when every corner has data', () => {
+		// A V and an upside-down V put line ends in all four corners, and their crossings sit
+		// left and right of the middle, so only the middle of the plot stays empty.
+		const down = xs.map((x) => Math.abs(x - 5));
+		const up = xs.map((x) => 5 - Math.abs(x - 5));
+		const panel = layoutPlot(
+			singlePlot({
+				series: [
+					{ type: 'line', label: 'down', x: xs, y: down },
+					{ type: 'line', label: 'up', x: xs, y: up }
+				],
+				legend: true
+			}),
+			600
+		).panels[0];
+		const legend = panel.legendBox!;
+		const covered = panel.series.flatMap((s) =>
+			s.points.filter(
+				(p) =>
+					p.x >= legend.left &&
+					p.x <= legend.left + legend.width &&
+					p.y >= legend.top &&
+					p.y <= legend.top + legend.height
+			)
+		);
+		expect(covered).toEqual([]);
+		const middle = legend.top + legend.height / 2;
+		expect(Math.abs(middle - (panel.box.top + panel.box.height / 2))).toBeLessThan(2);
+	});
+
 	test('layoutPlot has no legend box without labels', () => {
 		expect(
 			layoutPlot(singlePlot({ series: [{ type: 'line', x: xs, y: xs }] }), 600).panels[0].legendBox
