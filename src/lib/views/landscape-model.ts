@@ -136,12 +136,13 @@ function layout2d(spec: LandscapeSpec, ys: number[], z: number[][], width: numbe
 		flat
 	);
 	const grid = { size: [spec.x.length, ys.length] as [number, number], toX, toY };
-	const legend = legendEntries(spec, namedPaths(spec, x, y));
-	const contourLabels = placeContourLabels(levelLines, grid, box, log, legendBox(box, legend));
-
-	const targets = gridTargets(spec.x, ys, z, x, y);
 	const path = pathPoints(spec.path, 'path', x, y);
 	const paths = namedPaths(spec, x, y);
+	const legend = legendEntries(spec, paths);
+	const obstacles = [legendBox(box, legend), ...pathEnds([path, ...paths.map((p) => p.points)])];
+	const contourLabels = placeContourLabels(levelLines, grid, box, log, obstacles);
+
+	const targets = gridTargets(spec.x, ys, z, x, y);
 	for (const p of [...path, ...paths.flatMap((named) => named.points)]) {
 		targets.push({ x: p.x, y: p.y, text: p.title });
 	}
@@ -408,10 +409,12 @@ function placeContourLabels(
 	grid: GridMap,
 	box: Box,
 	log: boolean,
-	obstacle: Box | null
+	obstacles: (Box | null)[]
 ): ContourLabel[] {
-	// The obstacle (the legend) takes part as a placed label of no level.
-	const placed: (Box & { level: number })[] = obstacle ? [{ ...obstacle, level: NaN }] : [];
+	// Obstacles (the legend, the paths' end markers) take part as placed labels of no level.
+	const placed: (Box & { level: number })[] = obstacles.flatMap((obstacle) =>
+		obstacle ? [{ ...obstacle, level: NaN }] : []
+	);
 	const labels: ContourLabel[] = [];
 	for (const level of levels) {
 		const value = log ? 10 ** level.value : level.value;
@@ -430,6 +433,27 @@ function placeContourLabels(
 		}
 	}
 	return labels;
+}
+
+/** Half the side of the square kept free of labels around a path's start and end markers. */
+const PATH_END_CLEARANCE = 7;
+
+/** Boxes around the first and last point of each path, which are drawn as larger markers. */
+function pathEnds(paths: { x: number; y: number }[][]): Box[] {
+	return paths.flatMap((points) =>
+		[points[0], points.at(-1)].flatMap((point) =>
+			point && Number.isFinite(point.x) && Number.isFinite(point.y)
+				? [
+						{
+							left: point.x - PATH_END_CLEARANCE,
+							top: point.y - PATH_END_CLEARANCE,
+							width: 2 * PATH_END_CLEARANCE,
+							height: 2 * PATH_END_CLEARANCE
+						}
+					]
+				: []
+		)
+	);
 }
 
 /** Pixel points of a level line, without the parts that run along the grid's border. */

@@ -153,6 +153,21 @@ describe('layoutLandscape contour labels', () => {
 		);
 	});
 
+	test('contourLabels keep clear of the path end markers', () => {
+		// End a path exactly where a label would go without one.
+		const [first] = model.contourLabels;
+		const end: [number, number] = [model.x.scale.invert(first.x), model.y.scale.invert(first.y)];
+		const withPath = layoutLandscape({ ...bowl, path: [[-0.5, -0.5], end] }, 600);
+		const last = withPath.path.at(-1)!;
+		expect(withPath.contourLabels.length).toBeGreaterThan(0);
+		for (const label of withPath.contourLabels) {
+			const halfWidth = (label.text.length * 6.2 + 4) / 2;
+			const apart =
+				Math.abs(label.x - last.x) >= halfWidth + 7 || Math.abs(label.y - last.y) >= 6 + 7;
+			expect(apart, `label ${label.text} at (${label.x}, ${label.y})`).toBe(true);
+		}
+	});
+
 	test('contourLabels on a log scale show the loss, not its log10', () => {
 		const logModel = layoutLandscape({ ...bowl, logScale: true }, 600);
 		const positive = zValues.filter((v) => v > 0);
