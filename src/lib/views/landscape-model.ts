@@ -71,6 +71,8 @@ export interface LandscapeModel {
 	paths: NamedPath[];
 	/** Path points, of all paths, that lie outside the plotted area. */
 	pathPointsOutside: number;
+	/** Path points, of all paths, with a NaN or infinite coordinate, which are not drawn. */
+	pathPointsNotFinite: number;
 	/** 2-D: level values written along a few contour lines, as matplotlib's clabel. */
 	contourLabels: ContourLabel[];
 	/** One entry per drawn path when `spec.paths` has any; empty otherwise. */
@@ -166,6 +168,7 @@ function layout2d(spec: LandscapeSpec, ys: number[], z: number[][], width: numbe
 		pathLine: pathLine(path),
 		paths,
 		pathPointsOutside: countOutside([path, ...paths.map((named) => named.points)], x, y),
+		pathPointsNotFinite: countNotFinite(spec),
 		contourLabels,
 		legend: legendEntries(spec, paths),
 		colorBar: colorBarModel(box, [lo, hi], log, valueColor),
@@ -228,6 +231,7 @@ function layout1d(spec: LandscapeSpec, width: number): LandscapeModel {
 		pathLine: pathLine(path),
 		paths,
 		pathPointsOutside: countOutside([path, ...paths.map((named) => named.points)], x, y),
+		pathPointsNotFinite: countNotFinite(spec),
 		contourLabels: [],
 		legend: legendEntries(spec, paths),
 		colorBar: null,
@@ -320,6 +324,9 @@ function pathPoints(
 	const cx = (x.range[0] + x.range[1]) / 2;
 	const cy = (y.range[0] + y.range[1]) / 2;
 	return points.flatMap(([a, b], k) => {
+		// The axes would place NaN at a corner and Infinity on an edge, and the path line would
+		// jump there. Such points are counted in pathPointsNotFinite instead.
+		if (!Number.isFinite(a) || !Number.isFinite(b)) return [];
 		let px = x.place(a).pos;
 		let py = y.place(b).pos;
 		if (!Number.isFinite(px) || !Number.isFinite(py)) return [];
@@ -330,6 +337,11 @@ function pathPoints(
 		}
 		return [{ x: px, y: py, title: `${label} step ${k}: (${formatExact(a)}, ${formatExact(b)})` }];
 	});
+}
+
+function countNotFinite(spec: LandscapeSpec): number {
+	const points = [...spec.path, ...(spec.paths ?? []).flatMap((named) => named.points)];
+	return points.filter(([a, b]) => !Number.isFinite(a) || !Number.isFinite(b)).length;
 }
 
 function countOutside(paths: PathPoint[][], x: AxisScale, y: AxisScale): number {

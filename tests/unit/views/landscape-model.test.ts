@@ -270,4 +270,22 @@ describe('layoutLandscape with a diverging path', () => {
 		expect(model.pathPointsOutside).toBe(2);
 		expect(layoutLandscape(bowl, 600).pathPointsOutside).toBe(0);
 	});
+
+	test('layoutLandscape counts path points it cannot draw', () => {
+		const diverged = layoutLandscape(
+			{
+				...bowl,
+				path: [
+					[0.5, 0.5],
+					[NaN, NaN],
+					[Infinity, 1],
+					[0.2, 0.1]
+				]
+			},
+			600
+		);
+		expect(diverged.pathPointsNotFinite).toBe(2);
+		expect(diverged.path).toHaveLength(2);
+		expect(layoutLandscape(bowl, 600).pathPointsNotFinite).toBe(0);
+	});
 });
