@@ -13,7 +13,9 @@ describe('backend selection', () => {
 	});
 
 	test("set_backend('webgpu') without an adapter throws a clear error", () => {
-		expect(() => torch.set_backend('webgpu')).toThrow('no WebGPU backend is set up yet. In the playground, choose WebGPU');
+		expect(() => torch.set_backend('webgpu')).toThrow(
+			'no WebGPU backend is set up yet. In the playground, choose WebGPU'
+		);
 		expect(torch.get_backend()).toBe('cpu');
 	});
 
