@@ -67,9 +67,9 @@ declare global {
 	const views: {
 		/**
 		 * Charts the weight-gradient norm of each layer, refreshed after every \`backward()\`
-		 * and kept over training steps as a layer-by-step heat map.
+		 * and kept over training steps as a layer-by-step heat map. \`title\` is drawn above it.
 		 */
-		grad_norms(model: nnNamespace.Module): void;
+		grad_norms(model: nnNamespace.Module, options?: { title?: string }): void;
 		/**
 		 * Draws the loss around the model's current parameters along random filter-normalised
 		 * directions, as in Li et al., "Visualizing the Loss Landscape of Neural Nets" (2018).

@@ -37,7 +37,8 @@ export interface ViewsContext {
 }
 
 export interface Views {
-	grad_norms(model: ViewModel): void;
+	/** Charts each weight's gradient norm after every backward pass, with `title` above it. */
+	grad_norms(model: ViewModel, options?: { title?: string }): void;
 	loss_landscape(
 		model: Module,
 		loss_fn: (model: Module) => Tensor,
@@ -53,9 +54,16 @@ export function createViews(context: ViewsContext): Views {
 	let gradNormCharts = 0;
 	let landscapeCharts = 0;
 	return {
-		grad_norms(model) {
+		grad_norms(model, options = {}) {
+			const title = options?.title;
+			if (title !== undefined && typeof title !== 'string') {
+				throw new TypeError(
+					`views.grad_norms: title must be a string, got ${describe(title)}. ` +
+						"Pass it as views.grad_norms(model, { title: 'With BatchNorm' })."
+				);
+			}
 			const id = `${context.cell}-grad-norms-${gradNormCharts++}`;
-			new GradNormsView(model, id, context).attach();
+			new GradNormsView(model, id, context, title).attach();
 		},
 		loss_landscape(model, loss_fn, options = {}) {
 			return lossLandscape(context.torch, model, loss_fn, options, {
@@ -85,7 +93,8 @@ class GradNormsView {
 	constructor(
 		model: ViewModel,
 		id: string,
-		private readonly context: ViewsContext
+		private readonly context: ViewsContext,
+		title?: string
 	) {
 		if (typeof model?.named_parameters !== 'function') {
 			throw new TypeError(
@@ -104,7 +113,8 @@ class GradNormsView {
 			layers: this.weights.map(([name]) => name),
 			values: [],
 			float32Values: [],
-			steps: []
+			steps: [],
+			...(title ? { title } : {})
 		};
 	}
 

@@ -110,10 +110,11 @@ function cellTitle(
 }
 
 function layoutBars(spec: GradNormsSpec, width: number): BarsModel {
-	const height = 260;
+	const top = 14 + titleSpace(spec);
+	const height = 246 + top;
 	const values = spec.values[0] ?? [];
 	const f32 = spec.float32Values[0] ?? [];
-	const box: Box = { left: 64, top: 14, width: Math.max(40, width - 80), height: height - 58 };
+	const box: Box = { left: 64, top, width: Math.max(40, width - 80), height: height - top - 44 };
 
 	const limits = dataLimits(values, 'log');
 	const domain = autoscale(limits, 'log');
@@ -156,6 +157,11 @@ function layoutBars(spec: GradNormsSpec, width: number): BarsModel {
 	};
 }
 
+/** Pixels above the plot box for the chart's title, drawn as plt.title draws a plot's. */
+function titleSpace(spec: GradNormsSpec): number {
+	return spec.title ? 20 : 0;
+}
+
 /**
  * Returns where a bar runs: from the bottom edge up to its value. Zero and NaN draw a short
  * block on the bottom edge, and Infinity a bar over the full height.
@@ -172,7 +178,8 @@ function barExtent(state: NormState, value: number, y: AxisScale, box: Box) {
 
 function layoutHeatMap(spec: GradNormsSpec, width: number): HeatMapModel {
 	const layers = spec.layers.length;
-	const box: Box = { left: 56, top: 12, width: Math.max(40, width - 150), height: 0 };
+	const top = 12 + titleSpace(spec);
+	const box: Box = { left: 56, top, width: Math.max(40, width - 150), height: 0 };
 	box.height = Math.min(420, Math.max(140, layers * 14));
 	const height = box.top + box.height + 42;
 
@@ -340,6 +347,11 @@ export function gradNormsDataValues(spec: GradNormsSpec) {
 }
 
 export function describeGradNorms(spec: GradNormsSpec): string {
+	const text = describeNorms(spec);
+	return spec.title ? `${spec.title}. ${text}` : text;
+}
+
+function describeNorms(spec: GradNormsSpec): string {
 	const layers = plural(spec.layers.length, 'layer');
 	if (spec.values.length === 0) return `Gradient norms of ${layers}: no backward pass yet`;
 	if (spec.values.length === 1) {

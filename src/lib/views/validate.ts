@@ -88,7 +88,8 @@ function axesError(panel: unknown, a: number): Check {
 }
 
 function gradNormsError(spec: Record<string, unknown>): Check {
-	const { layers, values, float32Values, steps } = spec;
+	const { layers, values, float32Values, steps, title } = spec;
+	if (title !== undefined && typeof title !== 'string') return 'grad-norms: title must be text.';
 	if (!Array.isArray(layers) || !layers.every((l) => typeof l === 'string')) {
 		return 'grad-norms: layers must be a list of names.';
 	}

@@ -132,6 +132,8 @@ export type ChartSpec =
 			float32Values: number[][];
 			/** Training step of each row. */
 			steps: number[];
+			/** Heading drawn above the chart, from `views.grad_norms(model, { title })`. */
+			title?: string;
 	  }
 	| {
 			kind: 'landscape';

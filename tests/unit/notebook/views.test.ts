@@ -145,6 +145,26 @@ for (let step = 0; step < 4; step++) {
 		expect(last.steps).toEqual([0]);
 	});
 
+	test('grad_norms carries its title to the chart', async () => {
+		const nb = createNotebook({ torch });
+		const titled = ONE_BACKWARD.replace(
+			'views.grad_norms(model);',
+			"views.grad_norms(model, { title: 'With BatchNorm' });"
+		);
+		expect(titled).not.toBe(ONE_BACKWARD);
+		await nb.load({ net: SIGMOID_NET, train: titled });
+		await untilSteps(nb.events, 1);
+		expect(charts(nb.events).at(-1)!.title).toBe('With BatchNorm');
+	});
+
+	test('grad_norms rejects a title that is not text', async () => {
+		const nb = createNotebook({ torch });
+		await nb.load({ net: SIGMOID_NET, a: 'views.grad_norms(model, { title: 3 as any });' });
+		expect(nb.errors('a')[0].message).toContain(
+			'views.grad_norms: title must be a string, got number'
+		);
+	});
+
 	test('grad_norms rejects a value that is not a module', async () => {
 		const nb = createNotebook({ torch });
 		await nb.load({ a: 'views.grad_norms(42 as any);' });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
+	describeGradNorms,
 	float32LostLabel,
 	float32Notes,
 	gradNormsDataValues,
@@ -60,6 +61,19 @@ describe('layoutGradNorms before the first backward', () => {
 
 	test('layoutGradNorms shows no NaN legend without a step', () => {
 		expect(model.states).toEqual([]);
+	});
+});
+
+describe('layoutGradNorms title', () => {
+	test('title makes room above the plot', () => {
+		const plain = layoutGradNorms(spec([[1, 2]]), 400);
+		const titled = layoutGradNorms({ ...spec([[1, 2]]), title: 'With BatchNorm' }, 400);
+		expect(titled.box.top - plain.box.top).toBe(20);
+		expect(titled.height - plain.height).toBe(20);
+		expect(titled.box.height).toBe(plain.box.height);
+		expect(describeGradNorms({ ...spec([[1, 2]]), title: 'With BatchNorm' })).toMatch(
+			/^With BatchNorm\. Gradient norm per layer/
+		);
 	});
 });
 

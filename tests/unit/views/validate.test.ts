@@ -38,6 +38,19 @@ describe('chartSpecError', () => {
 		expect(chartSpecError(spec)).toContain('expected 3 bin edges for 2 y values, got 2');
 	});
 
+	test('chartSpecError rejects a grad-norms title that is not text', () => {
+		const spec = {
+			kind: 'grad-norms',
+			id: 'x',
+			layers: ['a'],
+			values: [[1]],
+			float32Values: [[1]],
+			steps: [0],
+			title: { text: 'x' }
+		};
+		expect(chartSpecError(spec)).toBe('grad-norms: title must be text.');
+	});
+
 	test('chartSpecError reports a grad-norms row of the wrong width', () => {
 		const spec = {
 			kind: 'grad-norms',
