@@ -66,6 +66,17 @@ test('Share shows the link, and a fresh page opens it', async ({ page, context, 
 	await fresh.close();
 });
 
+test('link with a stray percent sign is reported as damaged', async ({ page }) => {
+	const errors: string[] = [];
+	page.on('pageerror', (error) => errors.push(error.message));
+	await page.goto('/?backend=cpu#nb=v1.abc%%%$$$');
+	const notice = page.locator('[data-notice="damaged-link"]');
+	await expect(notice).toContainText('This share link is damaged');
+	await expect(notice).toContainText('not in the v1.<data> form');
+	await expect(page.locator('.cell-code, .monaco-editor').first()).toBeVisible();
+	expect(errors).toEqual([]);
+});
+
 test('damaged link shows the recovered cells and leaves autosave alone', async ({ page }) => {
 	await page.goto('/?backend=cpu');
 	await typeInCell(page, 'setup', 'const keptLocally = 1;');
