@@ -597,7 +597,42 @@ const matmulCases: MatmulCase[] = [
 	{ name: 'three output columns, 4-row blocks', a: [13, 9], b: [9, 3] },
 	{ name: 'one column, batched, transposed b', a: [41, 77, 64], b: [41, 64, 1], transposeB: true },
 	{ name: 'two columns, offset views', a: [190, 37], b: [37, 2], offset: true },
-	{ name: 'one column, int64', a: [200, 20], b: [20, 1], integer: true }
+	{ name: 'one column, int64', a: [200, 20], b: [20, 1], integer: true },
+	// Fewer than 4 output columns take the one-column kernel, with 8-row blocks from 512 threads
+	// (batches * ceil(n / 8) * m).
+	{ name: 'narrow, 1 x 1 times 1 x 1', a: [1, 1], b: [1, 1] },
+	{ name: 'narrow, one row, one column', a: [1, 5], b: [5, 1] },
+	{ name: 'narrow, k = 1, three columns', a: [7, 1], b: [1, 3] },
+	{ name: 'narrow, k = 0, two columns', a: [9, 0], b: [0, 2] },
+	{ name: 'narrow, rows 4097, 8-row blocks', a: [4097, 5], b: [5, 1] },
+	{ name: 'narrow, three columns, 8-row blocks', a: [2001, 17], b: [17, 3] },
+	{ name: 'narrow, batched, two columns', a: [4, 7, 6], b: [4, 6, 2] },
+	{ name: 'narrow, broadcast batch dims', a: [3, 1, 5, 4], b: [2, 4, 3] },
+	{ name: 'narrow, a broadcast over a batch', a: [5, 4], b: [6, 4, 1] },
+	{ name: 'narrow, b broadcast over a batch', a: [6, 5, 4], b: [4, 2] },
+	{
+		name: 'narrow, both transposed, offsets',
+		a: [33, 19],
+		b: [19, 3],
+		transposeA: true,
+		transposeB: true,
+		offset: true
+	},
+	{
+		name: 'narrow, batched, transposed a, offsets',
+		a: [3, 10, 9],
+		b: [3, 9, 1],
+		transposeA: true,
+		offset: true
+	},
+	{
+		name: 'narrow, int64, three columns, offsets',
+		a: [50, 12],
+		b: [12, 3],
+		integer: true,
+		offset: true
+	},
+	{ name: 'narrow, int64, batched, one column', a: [5, 9, 12], b: [5, 12, 1], integer: true }
 ];
 
 test.describe('matmul kernels on WebGPU match the CPU', () => {

@@ -238,6 +238,19 @@ describe('layoutPlot legend placement', () => {
 			singlePlot({ series: [{ type: 'line', label: 'loss', x: xs, y: ys }], legend: true }),
 			600
 		).panels[0];
+	/** The data points of every series that the panel's legend box covers. */
+	const coveredPoints = (panel: ReturnType<typeof panelFor>) => {
+		const legend = panel.legendBox!;
+		return panel.series.flatMap((series) =>
+			series.points.filter(
+				(p) =>
+					p.x >= legend.left &&
+					p.x <= legend.left + legend.width &&
+					p.y >= legend.top &&
+					p.y <= legend.top + legend.height
+			)
+		);
+	};
 
 	test('layoutPlot keeps the legend upper right when that corner is empty', () => {
 		const panel = panelFor(xs.map((x) => 10 - x));
@@ -247,16 +260,8 @@ describe('layoutPlot legend placement', () => {
 
 	test('layoutPlot moves the legend off a line rising into the upper right', () => {
 		const panel = panelFor(xs);
-		const legend = panel.legendBox!;
-		const covered = panel.series[0].points.filter(
-			(p) =>
-				p.x >= legend.left &&
-				p.x <= legend.left + legend.width &&
-				p.y >= legend.top &&
-				p.y <= legend.top + legend.height
-		);
-		expect(covered).toEqual([]);
-		expect(legend.left).toBeLessThan(panel.box.left + panel.box.width / 2);
+		expect(coveredPoints(panel)).toEqual([]);
+		expect(panel.legendBox!.left).toBeLessThan(panel.box.left + panel.box.width / 2);
 	});
 
 	test('legend moves to the middle when every corner has data', () => {
@@ -274,17 +279,8 @@ describe('layoutPlot legend placement', () => {
 			}),
 			600
 		).panels[0];
+		expect(coveredPoints(panel)).toEqual([]);
 		const legend = panel.legendBox!;
-		const covered = panel.series.flatMap((s) =>
-			s.points.filter(
-				(p) =>
-					p.x >= legend.left &&
-					p.x <= legend.left + legend.width &&
-					p.y >= legend.top &&
-					p.y <= legend.top + legend.height
-			)
-		);
-		expect(covered).toEqual([]);
 		const middle = legend.top + legend.height / 2;
 		expect(Math.abs(middle - (panel.box.top + panel.box.height / 2))).toBeLessThan(2);
 	});
