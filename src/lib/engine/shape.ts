@@ -34,8 +34,8 @@ export function isContiguous(shape: Shape, strides: Shape): boolean {
 }
 
 /**
- * Whether a view's elements fill a block of memory exactly once, in some order of its dims
- * (PyTorch's `is_non_overlapping_and_dense`): a permutation of contiguous strides.
+ * Checks whether a view's strides are a permutation of contiguous strides, so that its elements
+ * fill one block of memory exactly once (PyTorch's `is_non_overlapping_and_dense`).
  */
 export function isNonOverlappingAndDense(shape: Shape, strides: Shape): boolean {
 	const dims = shape

@@ -62,10 +62,10 @@ export function inplace(
 }
 
 /**
- * Raises when `input` and the written tensor `x` are views of one storage that share some
- * elements but not all, as PyTorch does: the result would depend on the order in which the
- * kernel visits elements, and the CPU and WebGPU backends visit them differently. As in
- * PyTorch, views that are not dense are not checked.
+ * Raises, as PyTorch does, when `input` and the written tensor `x` are views of one storage that
+ * share some elements but not all. The result would then depend on the order in which the kernel
+ * visits elements, and the CPU and WebGPU backends visit them differently. As in PyTorch, views
+ * that are not dense are not checked.
  */
 function checkNoPartialOverlap(name: string, x: Tensor, input: Tensor): void {
 	if (input.storage !== x.storage || input.numel() === 0 || x.numel() === 0) return;

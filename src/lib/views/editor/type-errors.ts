@@ -9,7 +9,7 @@ import type { TypeDiagnostic } from './cell-models.svelte';
 export interface ListedTypeError {
 	label: 'Syntax error' | 'Type error';
 	line: number;
-	/** The first line of TypeScript's message, which says what failed, plus a hint. */
+	/** The first line of TypeScript's message, which names what failed, plus a hint. */
 	summary: string;
 	/** The whole message, with the reasons TypeScript chains on further lines. */
 	message: string;
